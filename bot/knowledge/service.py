@@ -1,0 +1,65 @@
+"""The knowledge service the bot talks to: load once, then ask questions in context."""
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from bot.knowledge.decision import Decision, DecisionPolicy, decide, is_follow_up
+from bot.knowledge.embedding import configured_model, load_encoder
+from bot.knowledge.model import KnowledgeBase, load_knowledge_base
+from bot.knowledge.retrieval import BM25Retriever, DenseRetriever, HybridRetriever
+from bot.paths import KNOWLEDGE_DIR
+from bot.text import Segmenter, normalise, write_dictionary
+
+log = logging.getLogger(__name__)
+
+# The jieba dictionary generated from the entries' terms; Rasa's JiebaTokenizer reads the same folder.
+JIEBA_DICTIONARY = KNOWLEDGE_DIR / "jieba" / "domain_terms.txt"
+
+
+@dataclass
+class KnowledgeService:
+    kb: KnowledgeBase
+    retriever: HybridRetriever
+    policy: DecisionPolicy = DecisionPolicy()
+
+    @classmethod
+    def load(cls, root: Path = KNOWLEDGE_DIR, model: Optional[str] = None) -> "KnowledgeService":
+        kb = load_knowledge_base(root)
+        model = model or configured_model()
+        segmenter = Segmenter(JIEBA_DICTIONARY)
+        dense = DenseRetriever(kb, load_encoder(model), model)
+        return cls(kb, HybridRetriever(BM25Retriever(kb, segmenter), dense))
+
+    def ask(self, text: str, context_entry_id: Optional[str] = None, k: int = 5) -> Decision:
+        """Rank the entries for a question and decide what to do.
+
+        A short elliptical follow-up ("那如果超过七天呢？") is read together with the question answered just
+        before, so it lands on the neighbouring entry rather than on whatever mentions 七天 most.
+        """
+        query = normalise(text)
+        if context_entry_id and context_entry_id in self.kb and is_follow_up(query):
+            query = f"{self.kb.get(context_entry_id).question} {query}"
+            # The customer has just read that answer; a follow-up asks for something beyond it.
+            hits = [h for h in self.retriever.search(query, k=k + 1) if h.entry.id != context_entry_id][:k]
+            return decide(query, hits, self.policy)
+        return decide(query, self.retriever.search(query, k=k), self.policy)
+
+
+@functools.lru_cache(maxsize=1)
+def get_service() -> KnowledgeService:
+    """The process-wide service, loaded on first use (the action server loads it at start-up)."""
+    return KnowledgeService.load()
+
+
+def build(root: Path = KNOWLEDGE_DIR) -> KnowledgeService:
+    """Write the derived files (jieba dictionary, NLU examples) and warm the dense index cache."""
+    from bot.knowledge.nlu_export import write_nlu_examples
+
+    kb = load_knowledge_base(root)
+    write_dictionary(kb.terms(), JIEBA_DICTIONARY)
+    write_nlu_examples(kb)
+    return KnowledgeService.load(root)

@@ -1,0 +1,19 @@
+"""Where the project's files live.
+
+Code and data that ship with the repository are found relative to it; everything written at run time
+(SQLite files, keys, caches, trained models) goes under one directory, ``var/`` by default, so a deployment
+can point ``BOT_VAR_DIR`` at a volume.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
+
+
+def var_dir() -> Path:
+    path = Path(os.environ.get("BOT_VAR_DIR") or REPO_ROOT / "var")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set up everything that is missing, then start the bot with its embedded defaults:
+#   action server  http://127.0.0.1:5055   (our actions, knowledge retrieval with the offline model)
+#   Rasa server    http://127.0.0.1:5005   (REST channel: POST /webhooks/rest/webhook)
+# Conversations are kept in var/tracker.db (SQLite) and survive restarts. Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+mkdir -p var
+
+SANIC_HOST=127.0.0.1 rasa run actions --actions actions --port 5055 &
+actions_pid=$!
+trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
+
+rasa run --enable-api --interface 127.0.0.1 --port 5005 \
+  --model models --endpoints endpoints.yml --credentials credentials.yml

@@ -1,0 +1,133 @@
+"""Start the real action server and Rasa server on free loopback ports, and talk to them over HTTP."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+from bot.paths import REPO_ROOT
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def newest_model() -> Path:
+    models = sorted((REPO_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise RuntimeError("no trained model in models/: run `bash scripts/run-tests.sh`, which trains it")
+    return models[-1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"{url} did not come up in {timeout:.0f}s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: Optional[subprocess.Popen]) -> None:
+    if process and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@dataclass
+class BotProcesses:
+    """The two processes of Rasa's deployment shape, with their state under one working folder."""
+
+    workdir: Path
+    env: Dict[str, str]
+    action_port: int = 0
+    rasa_port: int = 0
+    actions: Optional[subprocess.Popen] = None
+    rasa: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def start(self) -> "BotProcesses":
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.start_actions()
+        self.start_rasa()
+        return self
+
+    def start_actions(self) -> None:
+        self.action_port = free_port()
+        log = self.workdir / "actions.log"
+        self.actions = subprocess.Popen(
+            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            cwd=REPO_ROOT, env={**self.env, "SANIC_HOST": "127.0.0.1"},
+            stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        _wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions, log, timeout=180)
+
+    def start_rasa(self) -> None:
+        self.rasa_port = free_port()
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.workdir / "tracker.db"}"\n'
+            "lock_store:\n  type: in_memory\n",
+            encoding="utf-8",
+        )
+        log = self.workdir / "rasa.log"
+        self.rasa = subprocess.Popen(
+            [str(VENV_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(self.rasa_port),
+             "--model", str(newest_model()), "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
+            cwd=REPO_ROOT, env=self.env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        _wait_until_up(f"{self.url}/status", self.rasa, log, timeout=300)
+
+    def restart_rasa(self) -> None:
+        _stop(self.rasa)
+        self.start_rasa()
+
+    def stop(self) -> None:
+        _stop(self.rasa)
+        _stop(self.actions)
+
+    def say(self, sender: str, text: str) -> List[dict]:
+        """Send a message on the REST channel; returns the bot's replies."""
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def tracker(self, sender: str) -> dict:
+        response = requests.get(f"{self.url}/conversations/{sender}/tracker", timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+
+def texts(replies: List[dict]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def buttons(replies: List[dict]) -> List[dict]:
+    return [button for reply in replies for button in reply.get("buttons", [])]
