@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
+from bot.knowledge.decision import ANSWER, CLARIFY, FALLBACK
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.service import JIEBA_DICTIONARY, KnowledgeService
 from bot.paths import KNOWLEDGE_DIR, var_dir
@@ -181,6 +182,32 @@ def _train_response_selector(kb: KnowledgeBase, model_dir: Path) -> Path:
         fixed_model_name="response-selector",
     )
     return Path(path)
+
+
+def decision_breakdown(service: KnowledgeService, questions: Sequence[Question]) -> Dict[str, object]:
+    """What the bot would do with each entry-labelled question, and how often that is right."""
+    labelled = [q for q in questions if q.entry_id is not None]
+    counts = {ANSWER: 0, CLARIFY: 0, FALLBACK: 0}
+    answered_right = clarified_right = 0
+    for question in labelled:
+        decision = service.ask(question.text)
+        counts[decision.kind] += 1
+        if decision.kind == ANSWER:
+            answered_right += decision.hits[0].entry.id == question.entry_id
+        elif decision.kind == CLARIFY:
+            clarified_right += question.entry_id in [h.entry.id for h in decision.candidates]
+
+    def share(part: int, whole: int) -> Optional[float]:
+        return round(part / whole, 3) if whole else None
+
+    return {
+        "questions": len(labelled),
+        "answered": counts[ANSWER],
+        "answered, right entry": share(answered_right, counts[ANSWER]),
+        "clarified": counts[CLARIFY],
+        "clarified, right entry among buttons": share(clarified_right, counts[CLARIFY]),
+        "fell back": counts[FALLBACK],
+    }
 
 
 COLUMNS = ("system", "hit@1", "hit@3", "MRR", "topic hit@1", "topic hit@3", "median ms", "p95 ms")

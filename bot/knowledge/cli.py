@@ -105,11 +105,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
         f"kb bench: {len(questions)} questions ({labelled} labelled by entry, {len(questions) - labelled} by topic), "
         f"{len(service.kb)} entries, model {args.model or 'default'}\n\n"
     )
-    print(header + table)
+    breakdown = bench.decision_breakdown(service, questions)
+    decisions = "\n\nDecisions of the hybrid on entry-labelled questions:\n\n" + "\n".join(
+        f"- {name}: {value}" for name, value in breakdown.items()
+    )
+    print(header + table + decisions)
     output = Path(args.output) if args.output else var_dir() / "bench" / "kb-bench.md"
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(header + table + "\n", encoding="utf-8")
-    output.with_suffix(".json").write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+    output.write_text(header + table + decisions + "\n", encoding="utf-8")
+    output.with_suffix(".json").write_text(
+        json.dumps({"systems": rows, "decisions": breakdown}, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     print(f"\nwritten to {output} (and .json)")
     return 0
 

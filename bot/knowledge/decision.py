@@ -20,14 +20,13 @@ class DecisionPolicy:
     cosine similarity to the closest stored wording, and the length-normalised BM25 score.
     """
 
-    # Below this dense similarity nothing in the knowledge base is about the question, unless the words overlap
-    # strongly (min_bm25). On the dev set 95% of real questions score above 0.53; 18 of 20 off-topic or
-    # gibberish messages fall back.
-    min_dense: float = 0.45
-    min_bm25: float = 3.0
-    # Confident enough to answer without asking when the top dense similarity is at least this high ...
+    # Below this cosine similarity (question to closest stored wording) nothing in the knowledge base is about
+    # the question, unless the words overlap strongly (min_bm25, length-normalised BM25 of the best wording).
+    min_dense: float = 0.42
+    min_bm25: float = 2.5
+    # Confident enough to answer without asking when the top similarity is at least this high ...
     confident_dense: float = 0.65
-    # ... or when the runner-up is clearly behind on dense similarity.
+    # ... or when the runner-up trails by at least this much.
     clear_margin: float = 0.05
     max_candidates: int = 3
 
@@ -59,13 +58,10 @@ def decide(query: str, hits: List[Hit], policy: DecisionPolicy = DecisionPolicy(
     top = hits[0]
     if top.dense < policy.min_dense and top.bm25 < policy.min_bm25:
         return Decision(FALLBACK, query, hits)
-    if top.dense >= policy.confident_dense:
-        return Decision(ANSWER, query, hits)
-    close = [
-        h for h in hits[1:]
-        if top.dense - h.dense < policy.clear_margin and h.entry.id != top.entry.id
-    ]
-    if close:
+    # A runner-up whose closest wording is nearly as similar (or more) means the ranking alone cannot tell.
+    close = [h for h in hits[1:] if top.dense - h.dense < policy.clear_margin]
+    confident = top.dense >= policy.confident_dense and all(h.dense <= top.dense for h in close)
+    if close and not confident:
         return Decision(CLARIFY, query, hits, [top, *close][: policy.max_candidates])
     return Decision(ANSWER, query, hits)
 

@@ -9,7 +9,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -25,8 +25,10 @@ RRF_K = 60
 # Longer messages are cut before encoding: the first part of a long story carries the question often enough,
 # and it bounds the cost of a 10,000-character paste.
 MAX_QUERY_CHARS = 512
-# How much an entry's answer counts next to its best-matching wording.
-ANSWER_WEIGHT = 0.5
+# How much an entry's answer counts next to its best-matching wording, tuned on the dev set (README). Lexical
+# matching gets less: long answers share many common words with any question.
+BM25_ANSWER_WEIGHT = 0.15
+DENSE_ANSWER_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -47,16 +49,29 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class EntryScores:
+    """Per-entry scores from one retriever.
+
+    ``ranking`` (best wording plus a share of the answer) orders entries; ``wording`` (best wording alone) is the
+    evidence a decision is judged on, because it stays on the scale of the underlying measure (cosine for dense).
+    """
+
+    ranking: np.ndarray
+    wording: np.ndarray
+
+
 class _Corpus:
     """What we index for every entry: each wording of its question, then its answer.
 
-    An entry scores as its best-matching wording plus half its answer's score. The wordings carry how customers
+    An entry ranks by its best-matching wording plus a share of its answer's score. The wordings carry how customers
     ask; the answer adds the vocabulary of the remedy itself (退款、三包、12315 …), which helps long stories
     that describe a situation without asking the question in any stored way (measured on the dev set: README).
     """
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, answer_weight: float) -> None:
         self.kb = kb
+        self.answer_weight = answer_weight
         self.texts: List[str] = []
         owners: List[int] = []
         for index, entry in enumerate(kb.entries):
@@ -66,40 +81,41 @@ class _Corpus:
         self.wording_owners = np.asarray(owners)
         self.texts.extend(normalise(entry.answer) for entry in kb.entries)
 
-    def entry_scores(self, per_text: np.ndarray) -> np.ndarray:
+    def entry_scores(self, per_text: np.ndarray) -> EntryScores:
         n_wordings = len(self.wording_owners)
         best = np.full(len(self.kb), -np.inf, dtype=np.float64)
         np.maximum.at(best, self.wording_owners, per_text[:n_wordings])
-        return best + ANSWER_WEIGHT * per_text[n_wordings:]
+        return EntryScores(best + self.answer_weight * per_text[n_wordings:], best)
+
+    def top(self, scores: EntryScores, k: int, field: str) -> List[Hit]:
+        order = np.argsort(-scores.ranking)[:k]
+        return [
+            Hit(self.kb.entries[i], float(scores.ranking[i]), **{field: float(scores.wording[i])}) for i in order
+        ]
 
 
 class BM25Retriever:
-    name = "bm25"
-
     def __init__(self, kb: KnowledgeBase, segmenter: Segmenter) -> None:
-        self.corpus = _Corpus(kb)
+        self.corpus = _Corpus(kb, BM25_ANSWER_WEIGHT)
         self.segmenter = segmenter
         self._bm25 = BM25Okapi([segmenter.terms(text) for text in self.corpus.texts])
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, query: str) -> EntryScores:
         terms = self.segmenter.terms(query)
         if not terms:
-            return np.zeros(len(self.corpus.kb))
+            zeros = np.zeros(len(self.corpus.kb))
+            return EntryScores(zeros, zeros)
         raw = self._bm25.get_scores(terms)
         # Divide by the query's length so scores compare across queries (a long story is not "more certain").
         return self.corpus.entry_scores(raw / len(terms))
 
     def search(self, query: str, k: int = 5) -> List[Hit]:
-        scores = self.scores(normalise(query))
-        order = np.argsort(-scores)[:k]
-        return [Hit(self.corpus.kb.entries[i], float(scores[i]), bm25=float(scores[i])) for i in order]
+        return self.corpus.top(self.scores(normalise(query)), k, "bm25")
 
 
 class DenseRetriever:
-    name = "dense"
-
     def __init__(self, kb: KnowledgeBase, encoder, model_name: str, cache_dir: Optional[Path] = None) -> None:
-        self.corpus = _Corpus(kb)
+        self.corpus = _Corpus(kb, DENSE_ANSWER_WEIGHT)
         self.encoder = encoder
         self.vectors = self._load_or_encode(kb, model_name, cache_dir or var_dir() / "index")
 
@@ -112,7 +128,7 @@ class DenseRetriever:
             vectors = np.load(path)
             if vectors.shape[0] == len(self.corpus.texts):
                 return vectors
-        log.info("encoding %d knowledge-base wordings with %s", len(self.corpus.texts), model_name)
+        log.info("encoding %d knowledge-base texts with %s", len(self.corpus.texts), model_name)
         vectors = self.encode(self.corpus.texts)
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npy")
@@ -124,20 +140,16 @@ class DenseRetriever:
         vectors = self.encoder.encode(list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, query: str) -> EntryScores:
         vector = self.encode([query[:MAX_QUERY_CHARS]])[0]
         return self.corpus.entry_scores(self.vectors @ vector)
 
     def search(self, query: str, k: int = 5) -> List[Hit]:
-        scores = self.scores(normalise(query))
-        order = np.argsort(-scores)[:k]
-        return [Hit(self.corpus.kb.entries[i], float(scores[i]), dense=float(scores[i])) for i in order]
+        return self.corpus.top(self.scores(normalise(query)), k, "dense")
 
 
 class HybridRetriever:
     """Fuses the BM25 and dense rankings with reciprocal rank fusion; keeps both raw scores on each hit."""
-
-    name = "hybrid"
 
     def __init__(self, bm25: BM25Retriever, dense: DenseRetriever) -> None:
         self.bm25 = bm25
@@ -150,10 +162,10 @@ class HybridRetriever:
             return []
         lexical = self.bm25.scores(query)
         semantic = self.dense.scores(query)
-        fused = _rrf(lexical) + _rrf(semantic)
+        fused = _rrf(lexical.ranking) + _rrf(semantic.ranking)
         order = np.argsort(-fused)[:k]
         return [
-            Hit(self.kb.entries[i], float(fused[i]), bm25=float(lexical[i]), dense=float(semantic[i]))
+            Hit(self.kb.entries[i], float(fused[i]), bm25=float(lexical.wording[i]), dense=float(semantic.wording[i]))
             for i in order
         ]
 
@@ -162,7 +174,3 @@ def _rrf(scores: np.ndarray) -> np.ndarray:
     ranks = np.empty(len(scores), dtype=np.float64)
     ranks[np.argsort(-scores)] = np.arange(1, len(scores) + 1)
     return 1.0 / (RRF_K + ranks)
-
-
-def retrievers_by_name(retriever: HybridRetriever) -> Dict[str, object]:
-    return {"bm25": retriever.bm25, "dense": retriever.dense, "hybrid": retriever}

@@ -36,7 +36,8 @@ class Segmenter:
     def terms(self, text: str) -> List[str]:
         """Words for lexical matching: segmented words minus stopwords, plus character bigrams.
 
-        Bigrams make matching survive jieba's mistakes and customers' typos (推货 vs 退货 still share 货),
+        Bigrams make matching survive jieba's mistakes and customers' typos (one wrong character breaks one word
+        but leaves most of the sentence's bigrams intact),
         which matters more for short Chinese questions than a perfect segmentation does.
         """
         words = [w.lower() for w in self.words(text) if w not in STOPWORDS]
