@@ -62,7 +62,7 @@ def test_spoiled_milk_question_can_be_skipped_and_a_human_asked_for(bot, sender)
 
 
 def test_a_human_can_be_asked_for_in_the_middle_of_the_questions(bot, sender):
-    first = bot.say(sender, "直播间买的手机坏了，能怎么办")
+    first = bot.say(sender, "直播间买的手机坏了，花了2999元，我该怎么办")
     assert texts(first) == "收到商品到今天几天了？（签收当天不算，比如“第8天”）"
 
     handoff = texts(bot.say(sender, "转人工"))
