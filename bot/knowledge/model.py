@@ -38,6 +38,9 @@ class Entry:
     legal_basis: Tuple[LegalBasis, ...]
     reviewed_on: dt.date
     terms: Tuple[str, ...] = ()
+    # False when customers asking this usually want a dialogue flow instead (e.g. "我的投诉到哪一步了" is a
+    # status check): its wordings then do not train the ask_rights intent, though retrieval still finds it.
+    train_nlu: bool = True
     source: Optional[Path] = field(default=None, compare=False)
 
     @property
@@ -91,6 +94,7 @@ def parse_entry(raw: object, source: Path) -> Entry:
         legal_basis=tuple(basis),
         reviewed_on=reviewed,
         terms=tuple(str(t) for t in raw.get("terms") or ()),
+        train_nlu=bool(raw.get("train_nlu", True)),
         source=source,
     )
 

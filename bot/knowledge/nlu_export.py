@@ -24,7 +24,7 @@ def _yaml_examples(texts: Iterable[str]) -> str:
 
 
 def ask_rights_examples(kb: KnowledgeBase) -> List[str]:
-    return [text for entry in kb.entries for text in entry.texts[:WORDINGS_PER_ENTRY]]
+    return [text for entry in kb.entries if entry.train_nlu for text in entry.texts[:WORDINGS_PER_ENTRY]]
 
 
 def write_nlu_examples(kb: KnowledgeBase, path: Path = NLU_EXAMPLES_FILE) -> Path:

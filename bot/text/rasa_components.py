@@ -15,6 +15,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.store.privacy import install_log_masking
 from bot.text.normalise import normalise
 
 
@@ -28,6 +29,9 @@ class ChineseNormaliser(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "ChineseNormaliser":
+        # This is the first of our code the Rasa server loads: from here on its log records mask phone and ID
+        # numbers, as the action server's do.
+        install_log_masking()
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:

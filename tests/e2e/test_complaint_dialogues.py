@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from bot.complaints import service
 from bot.complaints.dates import parse_date
+from bot.complaints.lifecycle import Status
 from bot.complaints.models import utcnow
 from bot.complaints.views import china_date
 from bot.store import engine
@@ -174,3 +176,36 @@ def test_follow_up_from_another_channel_needs_the_phone_digits(bot, chat, sender
     withdraw = next(b["payload"] for b in buttons(chat.replies) if b["title"] == "确认撤回")
     assert "已撤回" in chat(withdraw)
     assert "当前状态：已撤回" in chat(f"查一下我的投诉 {ticket}")
+
+
+def _submitted(chat) -> str:
+    chat(LONG_MESSAGE)
+    chat("同意")
+    chat("王芳")
+    chat("确认提交")
+    return chat.slots["complaint_ticket"]
+
+
+def test_disputing_reopens_the_case_and_confirming_closes_it(bot, chat, monkeypatch):
+    ticket = _submitted(chat)
+    monkeypatch.setenv("BOT_VAR_DIR", str(bot.workdir / "var"))  # the bot's key, to read its database
+    url = f"sqlite:///{bot.workdir / 'var' / 'bot.db'}"
+    for status in (Status.INVESTIGATING, Status.RESPONDING, Status.AWAITING_CONFIRMATION):
+        service.advance(ticket, status, "王芳", url=url)
+    assert "当前状态：结果确认" in chat(f"查一下我的投诉 {ticket}")
+    assert "重新进入调查核实" in chat("我对处理结果有异议，商家只退了一半")
+    assert service.lookup(ticket, url=url).events[-1].action == "result_disputed"
+    for status in (Status.RESPONDING, Status.AWAITING_CONFIRMATION):
+        service.advance(ticket, status, "王芳", url=url)
+    assert "已结案" in chat("处理结果我认可")
+    dispose(url)
+
+
+def test_customers_see_correct_and_delete_their_data(chat):
+    ticket = _submitted(chat)
+    shown = chat("查看我的个人信息")
+    assert "联系电话：138****5678" in shown and ticket in shown and "13812345678" not in shown
+    assert "139****5678" in chat("把手机号改成 13912345678")
+    assert "确定要删除吗" in chat("删除我的个人信息")
+    assert ticket in chat("确认删除我的个人信息")
+    assert "没有保存您的个人信息" in chat("查看我的个人信息")

@@ -16,7 +16,7 @@ def test_greeting_then_question_gets_answer_with_citation(bot, sender):
     greeting = texts(bot.say(sender, "你好"))
     assert "消费维权" in greeting
 
-    answer = texts(bot.say(sender, "网上买的衣服不喜欢，收到三天了，可以七天无理由退货吗"))
+    answer = texts(bot.say(sender, "请问网上买的东西可以七天无理由退货吗"))
     assert "法律依据：《消费者权益保护法》第25条" in answer
     assert DISCLAIMER in answer
 

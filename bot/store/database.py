@@ -1,0 +1,86 @@
+"""Engines, sessions and migrations — created here and nowhere else."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.future import create_engine
+from sqlalchemy.orm import Session
+
+from bot import paths
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_engines: dict[str, Engine] = {}
+
+
+def database_url() -> str:
+    """``BOT_DATABASE_URL`` if set, else a SQLite file in the var directory."""
+    return os.environ.get("BOT_DATABASE_URL") or f"sqlite:///{paths.var_dir() / 'bot.db'}"
+
+
+def engine(url: str | None = None) -> Engine:
+    """The process-wide engine for ``url`` (default :func:`database_url`), created on first use."""
+    url = url or database_url()
+    if url not in _engines:
+        _engines[url] = _create_engine(url)
+    return _engines[url]
+
+
+def _create_engine(url: str) -> Engine:
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    created = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+    @event.listens_for(created, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")  # SQLite ignores foreign keys unless asked
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+
+    @event.listens_for(created, "begin")
+    def _begin_immediately(connection):
+        # A plain BEGIN takes the write lock only at the first write; two transactions that both read first
+        # (e.g. the day's last ticket number) would then fail with "database is locked" instead of waiting.
+        # BEGIN IMMEDIATE takes it up front, so concurrent writers queue up within the busy timeout.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return created
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back if it raises.
+
+    Objects stay readable after the commit (``expire_on_commit=False``) so callers can report what was saved.
+    """
+    session = Session(bind=engine(url), future=True, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def migrate(url: str | None = None) -> None:
+    """Upgrade the database at ``url`` (default :func:`database_url`) to the newest schema."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine(url).begin() as connection:
+        # env.py uses this connection instead of building its own engine from a URL.
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def dispose(url: str | None = None) -> None:
+    """Close the pooled connections of ``url``'s engine, e.g. before dropping a test database."""
+    created = _engines.pop(url or database_url(), None)
+    if created is not None:
+        created.dispose()
