@@ -21,6 +21,8 @@ from bot.text import normalise
 
 DEFAULT_QUESTION_DIRS = (KNOWLEDGE_DIR / "bench" / "dev", KNOWLEDGE_DIR / "bench" / "customer_topics")
 
+HYBRID = "hybrid (RRF + topic prior)"
+
 # A ranker maps a question to entry ids, best first.
 Ranker = Callable[[str], List[str]]
 
@@ -120,7 +122,8 @@ def service_rankers(service: KnowledgeService, k: int = 10) -> Dict[str, Ranker]
     return {
         "BM25": lambda text: [h.entry.id for h in retriever.bm25.search(text, k)],
         "dense": lambda text: [h.entry.id for h in retriever.dense.search(text, k)],
-        "hybrid (RRF)": lambda text: [h.entry.id for h in retriever.search(text, k)],
+        "hybrid, RRF only": lambda text: [h.entry.id for h in retriever.search(text, k, topic_prior=False)],
+        HYBRID: lambda text: [h.entry.id for h in retriever.search(text, k)],
     }
 
 

@@ -47,9 +47,10 @@ def test_bench_scores_entry_and_topic_labels_and_writes_the_table(tmp_path):
     result = run_kb("bench", str(questions), "--skip-response-selector", "--output", str(output))
     assert result.returncode == 0, result.stderr
     table = output.read_text(encoding="utf-8")
-    assert "| hybrid (RRF) |" in table and "| BM25 |" in table and "| dense |" in table
+    assert "| hybrid (RRF + topic prior) |" in table and "| hybrid, RRF only |" in table
+    assert "| BM25 |" in table and "| dense |" in table
     results = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
-    hybrid = next(r for r in results["systems"] if r["system"] == "hybrid (RRF)")
+    hybrid = next(r for r in results["systems"] if r["system"] == "hybrid (RRF + topic prior)")
     assert hybrid["hit@1"] == 1.0 and hybrid["topic hit@1"] == 1.0
     assert hybrid["median ms"] > 0
     assert results["decisions"]["questions"] == 1

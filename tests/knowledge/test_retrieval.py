@@ -73,3 +73,12 @@ def test_decision_json_shape(knowledge_service):
     payload = knowledge_service.ask("快递丢了谁负责").as_dict()
     assert set(payload) == {"decision", "query", "answer_id", "candidates", "hits"}
     assert set(payload["hits"][0]) == {"id", "topic", "score", "bm25", "dense", "question"}
+
+
+def test_topic_prior_recognises_what_a_story_is_about(knowledge_service):
+    retriever = knowledge_service.retriever
+    vector = retriever.dense.embed_query("健身房突然关门了老板也联系不上 我卡里还有两千多块 这可咋整")
+    probabilities = retriever.topic_prior.entry_probabilities(vector)
+    best = knowledge_service.kb.entries[int(probabilities.argmax())]
+    assert best.topic == "prepaid_card"
+    assert 0.0 < probabilities.max() <= 1.0
