@@ -17,3 +17,12 @@ def test_entries_handled_by_dialogue_flows_do_not_train_ask_rights():
     examples = set(ask_rights_examples(kb))
     assert not examples & set(status_check.texts)
     assert kb.get("return_7day_01").question in examples
+
+
+def test_jieba_dictionary_holds_every_domain_term():
+    from bot.knowledge.service import JIEBA_DICTIONARY
+
+    words = {line.split()[0] for line in JIEBA_DICTIONARY.read_text(encoding="utf-8").splitlines() if line.strip()}
+    kb = load_knowledge_base()
+    assert set(kb.terms()) == words, "run `kb build`"
+    assert {"七日无理由退货", "退一赔三", "首问负责制", "格式条款"} <= words
