@@ -19,12 +19,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
 )
-from sqlalchemy.orm import Session, relationship
+from sqlalchemy.orm import relationship
 
 from bot.complaints.lifecycle import Policy, Status, check_transition, load_policy
 from bot.store import Base
+from bot.store.append_only import AppendOnly, AppendOnlyViolation  # noqa: F401  (re-exported)
 from bot.store.crypto import EncryptedText
 from bot.store.types import Money
 
@@ -139,10 +139,11 @@ class Complaint(Base):
         return entry
 
 
-class ComplaintEvent(Base):
+class ComplaintEvent(AppendOnly, Base):
     """One line of a complaint's history: who did what, when. Append-only, so it can serve as evidence."""
 
     __tablename__ = "complaint_events"
+    __history_name__ = "complaint event"
 
     id = Column(Integer, primary_key=True)
     complaint_id = Column(ForeignKey("complaints.id"), nullable=False, index=True)
@@ -163,17 +164,3 @@ class TicketCounter(Base):
 
     day = Column(Date, primary_key=True)
     last = Column(Integer, nullable=False)
-
-
-class AppendOnlyViolation(RuntimeError):
-    """Someone tried to change or delete a complaint event."""
-
-
-@event.listens_for(Session, "before_flush")
-def _keep_history_append_only(session, _flush_context, _instances) -> None:
-    # The database refuses too (triggers in the migration); failing here gives a clearer message.
-    for entry in list(session.dirty) + list(session.deleted):
-        if isinstance(entry, ComplaintEvent) and (entry in session.deleted or session.is_modified(entry)):
-            raise AppendOnlyViolation(
-                f"complaint event {entry.id} is part of the append-only history and cannot be changed or deleted"
-            )

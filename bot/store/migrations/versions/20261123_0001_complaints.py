@@ -7,12 +7,12 @@ Create Date: 2026-11-23
 from alembic import op
 import sqlalchemy as sa
 
+from bot.store.append_only import create_append_only_triggers, drop_append_only_triggers
+
 revision = "0001_complaints"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-_APPEND_ONLY_MESSAGE = "complaint_events is append-only"
 
 
 def upgrade() -> None:
@@ -79,7 +79,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint_events")),
     )
     op.create_index(op.f("ix_complaint_events_complaint_id"), "complaint_events", ["complaint_id"])
-    _forbid_changes_to_events()
+    # The history is evidence: the database itself refuses UPDATE and DELETE on it.
+    create_append_only_triggers(op, "complaint_events")
     op.create_table(
         "ticket_counters",
         sa.Column("day", sa.Date(), nullable=False),
@@ -88,29 +89,8 @@ def upgrade() -> None:
     )
 
 
-def _forbid_changes_to_events() -> None:
-    """The history is evidence: the database itself refuses UPDATE and DELETE on it."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "CREATE FUNCTION complaint_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN RAISE EXCEPTION '{_APPEND_ONLY_MESSAGE}'; END $$"
-        )
-        op.execute(
-            "CREATE TRIGGER complaint_events_append_only BEFORE UPDATE OR DELETE ON complaint_events "
-            "FOR EACH ROW EXECUTE FUNCTION complaint_events_append_only()"
-        )
-    elif op.get_bind().dialect.name == "sqlite":
-        for operation in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER complaint_events_no_{operation.lower()} BEFORE {operation} ON complaint_events "
-                f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY_MESSAGE}'); END"
-            )
-
-
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER complaint_events_append_only ON complaint_events")
-        op.execute("DROP FUNCTION complaint_events_append_only()")
+    drop_append_only_triggers(op, "complaint_events")
     op.drop_table("ticket_counters")
     op.drop_table("complaint_events")
     op.drop_table("complaints")
