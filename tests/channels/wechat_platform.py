@@ -111,7 +111,7 @@ class FakeCustomerServiceAPI:
     """``/cgi-bin/token`` and ``/cgi-bin/message/custom/send`` on a free loopback port, recording every call."""
 
     token_expires_in: int = 7200
-    # errcodes to answer the next sends with, in order (e.g. [45015]); empty → ok
+    # errcodes to answer the next sends with, in order (e.g. [0, 45015]: the second fails); 0 or empty → ok
     send_errors: List[int] = field(default_factory=list)
     token_calls: List[dict] = field(default_factory=list)
     sent: List[dict] = field(default_factory=list)
@@ -157,8 +157,8 @@ class FakeCustomerServiceAPI:
                     if not fake._issued or query.get("access_token") != fake._issued[-1]:
                         return self._answer({"errcode": 40001, "errmsg": "invalid credential"})
                     record = {**body, "access_token": query["access_token"]}
-                    if fake.send_errors:
-                        errcode = fake.send_errors.pop(0)
+                    errcode = fake.send_errors.pop(0) if fake.send_errors else 0
+                    if errcode:
                         fake.rejected.append({**record, "errcode": errcode})
                         return self._answer({"errcode": errcode, "errmsg": "response out of time limit"})
                     fake.sent.append(record)
