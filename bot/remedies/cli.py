@@ -17,7 +17,9 @@ from typing import List, Optional
 from bot.remedies.explain import render_assessment, render_findings
 from bot.remedies.facts import CaseFacts, question_for
 from bot.remedies.rules import assess
-from bot.remedies.terms import CLAUSES_FILE, HOLDOUT_FILE, check_terms, evaluate, load_labelled_clauses
+from bot.remedies.terms import (
+    CLAUSES_FILE, HOLDOUT_FILE, OTHER, REAL_FILE, RULES, Evaluation, check_terms, evaluate, load_labelled_clauses,
+)
 
 BAD_INPUT = 2
 
@@ -76,21 +78,40 @@ def _check_terms(args: argparse.Namespace) -> int:
     return 0
 
 
+EVAL_SETS = (
+    ("seed clauses (patterns written against these)", CLAUSES_FILE),
+    ("held-out clauses (never used for tuning)", HOLDOUT_FILE),
+    ("real clauses from published agreements (labelled after the rules were fixed)", REAL_FILE),
+)
+
+
+def _print_evaluation(label: str, count: int, result: Evaluation) -> None:
+    overall = result.overall
+    terms = overall.true_positives + overall.false_negatives
+    unfair = result.clauses_flagged_unfair + result.clauses_missed
+    print(f"{label}: {count} clauses ({unfair} unfair, {count - unfair} fair), {terms} unfair terms")
+    print(f"  per term: precision {result.precision:.3f}  recall {result.recall:.3f}  "
+          f"(tp {overall.true_positives}, fp {overall.false_positives}, fn {overall.false_negatives})")
+    print(f"  per clause (flagged at all): precision {result.clause_precision:.3f}  "
+          f"recall {result.clause_recall:.3f}")
+    print(f"  {'kind':<22}{'terms':>6}{'found':>6}{'precision':>11}{'recall':>8}")
+    for kind in [rule.kind for rule in RULES] + [OTHER]:
+        score = result.per_kind[kind]
+        labelled = score.true_positives + score.false_negatives
+        found = score.true_positives + score.false_positives
+        if labelled or found:
+            print(f"  {kind:<22}{labelled:>6}{found:>6}{score.precision:>11.3f}{score.recall:>8.3f}")
+    for mistake in result.mistakes:
+        print(f"  - {mistake}")
+
+
 def _eval_terms(args: argparse.Namespace) -> int:
-    for label, path in (("seed clauses (patterns written against these)", CLAUSES_FILE),
-                        ("held-out clauses (never used for tuning)", HOLDOUT_FILE)):
+    for label, path in EVAL_SETS:
         try:
             clauses = load_labelled_clauses(path)
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise InputError(f"cannot load {path}: {error}") from None
-        result = evaluate(clauses)
-        unfair = result.true_positives + result.false_negatives
-        print(f"{label}: {len(clauses)} clauses, {unfair} unfair")
-        print(f"  precision {result.precision:.3f}  recall {result.recall:.3f}  "
-              f"(tp {result.true_positives}, fp {result.false_positives}, fn {result.false_negatives}, "
-              f"tn {result.true_negatives}); right kind for {result.kind_correct} of {result.true_positives} flagged")
-        for mistake in result.mistakes:
-            print(f"  - {mistake}")
+        _print_evaluation(label, len(clauses), evaluate(clauses))
     return 0
 
 

@@ -76,7 +76,7 @@ def render_findings(findings: List[Finding]) -> str:
     for n, finding in enumerate(findings, start=1):
         basis = "、".join(b.cite() for b in finding.legal_basis)
         parts.append(
-            f"{n}. “{finding.clause}”\n"
+            f"{n}. “{finding.quote}”\n"
             f"· 问题：{finding.title}。{finding.reason}\n"
             f"· 依据：{basis}\n"
             f"· 公平的写法应该像这样：{finding.fair_wording}"

@@ -68,7 +68,7 @@ def test_check_terms_json(tmp_path):
     result = remedy("check-terms", str(path), "--json")
     findings = json.loads(result.stdout)["findings"]
     assert [f["clause"] for f in findings] == ["1. 本店商品概不退换。", "3. 最终解释权归本店所有。"]
-    assert set(findings[0]) >= {"clause", "reason", "legal_basis", "fair_wording"}
+    assert set(findings[0]) >= {"clause", "quote", "span", "kind", "reason", "legal_basis", "fair_wording"}
 
 
 def test_check_terms_fair_text_gives_empty_list():
@@ -84,5 +84,8 @@ def test_check_terms_empty_input_exits_2():
 def test_eval_terms_prints_precision_and_recall():
     result = remedy("eval-terms")
     assert result.returncode == 0
-    assert "precision 1.000  recall 1.000" in result.stdout
+    assert "per term: precision 1.000  recall 1.000" in result.stdout
     assert "held-out" in result.stdout
+    # The real-clause set is reported too, with a line per kind of term.
+    real = result.stdout.split("real clauses")[1]
+    assert "per term: precision" in real and "final_interpretation" in real

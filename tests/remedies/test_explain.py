@@ -48,7 +48,7 @@ def test_contacted_business_is_not_told_to_start_with_step_one():
 
 def test_findings_text_quotes_clause_and_fair_wording():
     text = render_findings(check_terms("本活动最终解释权归本店所有。"))
-    assert "“本活动最终解释权归本店所有。”" in text and "公平的写法" in text and "第26条" in text
+    assert "“本活动最终解释权归本店所有”" in text and "公平的写法" in text and "第26条" in text
     assert "没有发现明显不公平" in render_findings([])
 
 
