@@ -2,8 +2,9 @@
 
 Each rule says which facts make it relevant (triggers), what the law requires (conditions), how to compute
 the sum where the law gives one, the deadline, the steps and the evidence to keep. Checked by hand against
-消费者权益保护法 第23–26、49、53、55条, 食品安全法 第148条, 网络购买商品七日无理由退货暂行办法 第6–10条,
-消费者权益保护法实施条例 第10、17、19、22、49条 and 个人信息保护法 第44、47、50、69条.
+消费者权益保护法 第23–26、49、53、55条, 食品安全法 第54、148条, 网络购买商品七日无理由退货暂行办法 第6–10、12条,
+消费者权益保护法实施条例 第10、17、19、22、49条, 侵害消费者权益行为处罚办法 第5、6、16条, 民法典 第496–498条
+and 个人信息保护法 第44、47、50、69条.
 """
 from __future__ import annotations
 
@@ -121,7 +122,13 @@ FRAUD = RemedyRule(
     name="欺诈“退一赔三”",
     legal_basis=(_basis(CPL, 55, 1), _basis(CPL_REGULATION, 49), _basis("侵害消费者权益行为处罚办法", 16)),
     triggers=(Condition(("fraud",), _is("fraud", True), "商家有欺诈或虚假宣传", "没有欺诈行为"),),
-    conditions=(),
+    conditions=(
+        Condition(("label_flaw_only",), lambda f: f.label_flaw_only is not True,
+                  "问题不只是标签、说明书上的小瑕疵",
+                  "只是标签、说明书、宣传材料上不影响质量、也不会误导人的小瑕疵，条例明确排除了三倍赔偿",
+                  ask=False,
+                  default_note="如果问题只是标签、说明书上不影响质量也不误导人的小瑕疵，就拿不到三倍赔偿。"),
+    ),
     amount=fraud_amount,
     amount_needs=("price",),
     deadline=_fixed(LIMITATION),
@@ -134,16 +141,17 @@ FRAUD = RemedyRule(
               "能证明真实情况的材料，比如官方售后查询的激活日期、鉴定或检测报告", "和客服的聊天记录"),
     tips=(Note(always, "三倍赔偿是在退还货款之外另加的；三倍不足 500 元的，按 500 元计。"),),
     uncertain=(
-        Note(always, "是否构成欺诈，最终由市场监管部门或法院认定。比如把翻新机当新机卖，通常属于“以旧充新”，"
-                     "但需要有证据证明商品确实是翻新的，而且商家没有如实告诉您。"),
-        Note(_is("label_flaw_only", True), "如果只是标签、说明书上有不影响质量、也不会误导人的小瑕疵，不适用三倍赔偿。"),
+        Note(always, "是否构成欺诈，最终由市场监管部门或法院认定。以假充真、以次充好、谎称正品卖残次品、"
+                     "隐瞒商品的重要质量信息等，直接认定为欺诈；卖冒用他人厂名厂址、认证标志、商标的商品等，先推定为欺诈，"
+                     "但商家能证明自己不是有意欺骗、误导您的除外。比如把翻新机当新机卖，要有证据证明商品确实是翻新的，"
+                     "而且商家没有如实告诉您。"),
     ),
 )
 
 FOOD_SAFETY = RemedyRule(
     id="food_safety_compensation",
     name="食品安全“十倍赔偿”",
-    legal_basis=(_basis("食品安全法", 148, 2),),
+    legal_basis=(_basis("食品安全法", 148, 1), _basis("食品安全法", 148, 2), _basis("食品安全法", 54)),
     triggers=(Condition(("food_below_standard",), _is("food_below_standard", True),
                         "食品不符合食品安全标准", "食品符合安全标准"),),
     conditions=(
@@ -158,7 +166,7 @@ FOOD_SAFETY = RemedyRule(
     amount_needs=("price",),
     deadline=_fixed(LIMITATION),
     steps=(
-        "先向卖家或生产厂家要求赔偿，谁先接到都应当先赔，不能互相推诿",
+        "先向卖家或生产厂家要求赔偿，谁先接到都应当先赔，不能互相推诿（要十倍赔偿时，卖家不知情的，找生产厂家）",
         "保留好食品，可以向市场监管部门（12315）举报并申请检验",
         "协商不成，向法院起诉，同时主张实际损失和十倍（或损失三倍）赔偿",
     ),
@@ -169,8 +177,8 @@ FOOD_SAFETY = RemedyRule(
     ),
     uncertain=(
         Note(lambda f: f.knowingly_unsafe is not True,
-             "向卖家要十倍赔偿，法律要求卖家“明知”食品不合格（向生产厂家要则不需要）。卖过期食品一般会被认定为明知，"
-             "但最终由法院认定。"),
+             "向生产厂家要十倍赔偿，不需要证明它知情；向卖家要，法律要求卖家“明知”食品不符合食品安全标准。"
+             "卖家依法要定期检查库存、及时清理变质或过期的食品，仍把过期食品卖给您，可以作为明知的证据，最终由法院认定。"),
         Note(lambda f: f.fraud is True,
              "同一件事既可能按食品安全法要十倍，也可能按欺诈要三倍，一般只能选一个对您更有利的主张。"),
     ),
@@ -261,7 +269,8 @@ SEVEN_DAY_RETURN = RemedyRule(
     id="seven_day_return",
     name="七天无理由退货",
     legal_basis=(_basis(CPL, 25), _basis(SEVEN_DAY_MEASURES, 6), _basis(SEVEN_DAY_MEASURES, 7),
-                 _basis(SEVEN_DAY_MEASURES, 8), _basis(SEVEN_DAY_MEASURES, 10), _basis(CPL_REGULATION, 19)),
+                 _basis(SEVEN_DAY_MEASURES, 8), _basis(SEVEN_DAY_MEASURES, 10), _basis(SEVEN_DAY_MEASURES, 12),
+                 _basis(CPL_REGULATION, 19)),
     triggers=(Condition(("wants_return",), _is("wants_return", True), "想无理由退货", "不需要无理由退货"),),
     conditions=(
         Condition(("channel",), lambda f: f.channel in DISTANCE_CHANNELS, "通过网络、电视、电话或邮购购买",
@@ -336,7 +345,7 @@ AUTO_RENEWAL = RemedyRule(
     ),
     evidence=("扣费记录截图", "开通页面和续费提醒情况的截图（有没有提醒、提醒得是否醒目）", "和客服的沟通记录"),
     uncertain=(Note(always, "条例明确要求自动续费前显著提醒，但没有直接写明不提醒就必须退款；"
-                            "实践中一般支持退还，具体由协商、投诉处理或法院决定。"),),
+                            "能否退还，由协商、投诉处理或法院决定。"),),
 )
 
 PERSONAL_INFO = RemedyRule(
@@ -360,7 +369,8 @@ PERSONAL_INFO = RemedyRule(
 UNFAIR_TERMS = RemedyRule(
     id="unfair_terms",
     name="不公平格式条款无效",
-    legal_basis=(_basis(CPL, 26), _basis("民法典", 496), _basis("民法典", 497), _basis(CPL_REGULATION, 17)),
+    legal_basis=(_basis(CPL, 26), _basis("民法典", 496), _basis("民法典", 497), _basis("民法典", 498),
+                 _basis(CPL_REGULATION, 17)),
     triggers=(Condition(("unfair_term",), _is("unfair_term", True), "商家用格式条款限制您的权利", "不涉及格式条款"),),
     conditions=(),
     deadline=_fixed("随时可以主张：不公平的格式条款本身就无效"),
