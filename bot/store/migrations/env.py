@@ -7,7 +7,8 @@ from logging.config import fileConfig
 
 from alembic import context
 
-import bot.complaints.models  # noqa: F401  (registers the complaint tables for --autogenerate)
+import bot.complaints.models  # noqa: F401  (registers the tables for --autogenerate)
+import bot.desk.models  # noqa: F401
 from bot.store import Base, database_url, engine
 
 config = context.config

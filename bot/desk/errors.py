@@ -1,0 +1,38 @@
+"""What the desk refuses, each with a message an agent (or the API) can show as it is."""
+from __future__ import annotations
+
+
+class DeskError(Exception):
+    """A desk action that cannot be done; ``code`` names the kind for the API."""
+
+    code = "desk_error"
+
+
+class CaseNotFound(DeskError):
+    code = "case_not_found"
+
+
+class AgentNotFound(DeskError):
+    code = "agent_not_found"
+
+
+class AlreadyClaimed(DeskError):
+    """Someone else claimed the case first (two agents clicked at once: exactly one wins)."""
+
+    code = "already_claimed"
+
+
+class NotAllowed(DeskError):
+    """The case is not in a state for this action, or it is not this agent's to act on."""
+
+    code = "not_allowed"
+
+
+class AgentUnavailable(DeskError):
+    """The agent is offline, at capacity, lacks the case's skill, or has left the team."""
+
+    code = "agent_unavailable"
+
+
+class ReasonRequired(DeskError):
+    code = "reason_required"

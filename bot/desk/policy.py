@@ -1,0 +1,163 @@
+"""The desk's policy (``policy.yml``): business hours, priorities, skill groups, capacities and deadlines."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "policy.yml"
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class DeskPolicyError(ValueError):
+    """The policy file is unusable; the message says which setting and why."""
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """Opening periods of the human desk in its own time zone, with holidays and make-up working days.
+
+    Times in and out are naive UTC, as the store keeps them.
+    """
+
+    zone: ZoneInfo
+    periods: Tuple[Tuple[time, time], ...]
+    days: frozenset = frozenset(range(7))
+    holidays: frozenset = frozenset()
+    extra_workdays: frozenset = frozenset()
+
+    def _local(self, at: datetime) -> datetime:
+        return at.replace(tzinfo=timezone.utc).astimezone(self.zone)
+
+    def _utc(self, local: datetime) -> datetime:
+        return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def works_on(self, day: date) -> bool:
+        if day in self.extra_workdays:
+            return True
+        return day.weekday() in self.days and day not in self.holidays
+
+    def _periods_on(self, day: date) -> List[Tuple[datetime, datetime]]:
+        if not self.works_on(day):
+            return []
+        return [
+            (datetime.combine(day, start, self.zone), datetime.combine(day, end, self.zone))
+            for start, end in self.periods
+        ]
+
+    def is_open(self, at: datetime) -> bool:
+        local = self._local(at)
+        return any(start <= local < end for start, end in self._periods_on(local.date()))
+
+    def next_opening(self, at: datetime) -> datetime:
+        """``at`` itself when open, else the start of the next period (within a year)."""
+        local = self._local(at)
+        for offset in range(367):
+            for start, end in self._periods_on(local.date() + timedelta(days=offset)):
+                if local < end:
+                    return self._utc(max(start, local))
+        raise DeskPolicyError("business hours never open in the coming year: check days, periods and holidays")
+
+    def add_business_time(self, at: datetime, duration: timedelta) -> datetime:
+        """The moment ``duration`` of open time has passed after ``at`` (closed time does not count)."""
+        local = self._local(at)
+        remaining = duration
+        for offset in range(367 * 2):
+            for start, end in self._periods_on(local.date() + timedelta(days=offset)):
+                if local >= end:
+                    continue
+                begin = max(start, local)
+                if begin + remaining <= end:
+                    return self._utc(begin + remaining)
+                remaining -= end - begin
+        raise DeskPolicyError("business hours never open long enough: check days, periods and holidays")
+
+
+@dataclass(frozen=True)
+class DeskPolicy:
+    hours: BusinessHours
+    priorities: Dict[str, int]
+    skills: Dict[str, List[str]]
+    default_skill: str = "general"
+    default_capacity: int = 3
+    amount_threshold_yuan: int = 5000
+    default_wait_minutes: float = 4
+    callback_business_hours: float = 2
+    confirmation_hours: float = 72
+    topic_skills: Dict[str, str] = field(default_factory=dict)
+
+    def priority(self, reason: str) -> int:
+        return self.priorities.get(reason, max(self.priorities.values(), default=2))
+
+    def skill_for(self, topic: Optional[str]) -> str:
+        return self.topic_skills.get(topic or "", self.default_skill)
+
+    @property
+    def confirmation_period(self) -> timedelta:
+        return timedelta(hours=self.confirmation_hours)
+
+
+def _period(text: str) -> Tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in str(text).split("-"))
+    except ValueError:
+        raise DeskPolicyError(f"business_hours.periods: {text!r} is not like 09:00-12:00") from None
+    if start >= end:
+        raise DeskPolicyError(f"business_hours.periods: {text!r} ends before it starts")
+    return start, end
+
+
+def _dates(values, name: str) -> frozenset:
+    try:
+        return frozenset(v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values or [])
+    except ValueError as error:
+        raise DeskPolicyError(f"business_hours.{name}: {error}") from None
+
+
+def load_policy(path: Optional[Path] = None) -> DeskPolicy:
+    path = Path(path or os.environ.get("BOT_DESK_POLICY") or DEFAULT_POLICY_FILE)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise DeskPolicyError(f"cannot read desk policy {path}: {error}") from None
+    try:
+        zone = ZoneInfo(raw.get("timezone", "Asia/Shanghai"))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DeskPolicyError(f"timezone: unknown time zone {raw.get('timezone')!r}") from None
+    hours_raw = raw.get("business_hours") or {}
+    unknown_days = set(hours_raw.get("days", _DAYS)) - set(_DAYS)
+    if unknown_days:
+        raise DeskPolicyError(f"business_hours.days: unknown {sorted(unknown_days)}; use {', '.join(_DAYS)}")
+    periods = tuple(sorted(_period(p) for p in hours_raw.get("periods") or []))
+    if not periods:
+        raise DeskPolicyError("business_hours.periods: at least one period is needed")
+    hours = BusinessHours(
+        zone=zone,
+        periods=periods,
+        days=frozenset(_DAYS.index(d) for d in hours_raw.get("days", _DAYS)),
+        holidays=_dates(hours_raw.get("holidays"), "holidays"),
+        extra_workdays=_dates(hours_raw.get("extra_workdays"), "extra_workdays"),
+    )
+    skills = {name: list(topics or []) for name, topics in (raw.get("skills") or {}).items()}
+    topic_skills = {topic: skill for skill, topics in skills.items() for topic in topics}
+    numbers = {}
+    for key in ("default_capacity", "amount_threshold_yuan", "default_wait_minutes", "callback_business_hours",
+                "confirmation_hours"):
+        if key in raw:
+            value = raw[key]
+            if not isinstance(value, (int, float)) or value <= 0:
+                raise DeskPolicyError(f"{key}: must be a positive number, got {value!r}")
+            numbers[key] = value
+    return DeskPolicy(
+        hours=hours,
+        priorities={str(k): int(v) for k, v in (raw.get("priorities") or {}).items()},
+        skills=skills,
+        default_skill=str(raw.get("default_skill", "general")),
+        topic_skills=topic_skills,
+        **numbers,
+    )

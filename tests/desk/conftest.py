@@ -1,0 +1,47 @@
+from datetime import datetime
+
+import pytest
+
+from bot.desk import AddAgent, SetPresence, load_policy
+from bot.store import session_scope
+from bot.store.testing import database_url, isolated_var_dir  # noqa: F401  (fixtures)
+
+# A Tuesday, 10:00 in Beijing (02:00 UTC): the desk is open.
+OPEN_TIME = datetime(2026, 12, 1, 2, 0)
+
+
+class FakeClock:
+    def __init__(self, now: datetime = OPEN_TIME):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def desk(database_url, clock):
+    """Run one desk service in its own transaction: ``desk(ClaimCase, case_id, "wang")``."""
+    policy = load_policy()
+
+    def run(service, *args, **kwargs):
+        with session_scope(database_url) as session:
+            return service(session, policy, clock)(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def agents(desk):
+    """Three online agents: 王芳 and 李强 on e-commerce, 赵敏 on telecom; and an offline supervisor."""
+    desk(AddAgent, "wang", "correct horse", skills=["ecommerce"], display_name="王芳", capacity=2)
+    desk(AddAgent, "li", "correct horse", skills=["ecommerce"], display_name="李强")
+    desk(AddAgent, "zhao", "correct horse", skills=["telecom"], display_name="赵敏")
+    desk(AddAgent, "boss", "correct horse", role="supervisor", skills=["ecommerce", "telecom"], display_name="陈主管")
+    for name in ("wang", "li", "zhao"):
+        desk(SetPresence, name, True)
+    return ["wang", "li", "zhao", "boss"]
