@@ -13,5 +13,13 @@ SANIC_HOST=127.0.0.1 rasa run actions --actions actions --port 5055 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
 
+# WeChat (/webhooks/wechat/webhook) is on whenever WECHAT_TOKEN is set. Rasa refuses an unset ${VAR} in a
+# credentials file, so the channel's section is generated (variable references only, no secrets written).
+credentials=credentials.yml
+if [[ -n "${WECHAT_TOKEN:-}" ]]; then
+  credentials="${BOT_VAR_DIR:-var}/credentials.yml"
+  python -m bot.channels.wechat credentials credentials.yml --out "$credentials"
+fi
+
 rasa run --enable-api --interface 127.0.0.1 --port 5005 \
-  --model models --endpoints endpoints.yml --credentials credentials.yml
+  --model models --endpoints endpoints.yml --credentials "$credentials"
