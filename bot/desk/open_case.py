@@ -24,6 +24,7 @@ class HandoffTicket:
     place: Optional[QueuePlace] = None
     callback_due: Optional[datetime] = None
     opens_at: Optional[datetime] = None
+    agent_name: Optional[str] = None  # who has the conversation, when it went straight back to a person
 
 
 class OpenHandoff(DeskQueue):
@@ -61,8 +62,8 @@ class OpenHandoff(DeskQueue):
         self.session.flush()
 
         owner = case.owner
-        if case.status_value != CaseStatus.QUEUED.value:
-            return HandoffTicket(case, WITH_OWNER)  # someone is already working on it
+        if case.status_value != CaseStatus.QUEUED.value:  # someone is already working on it
+            return HandoffTicket(case, WITH_OWNER, agent_name=case.current_agent.display_name)
         if owner is not None and self.can_take(owner, case):
             case.status_value = CaseStatus.ACTIVE.value
             case.current_agent_id = owner.id
@@ -70,7 +71,7 @@ class OpenHandoff(DeskQueue):
             case.record("routed_to_owner", "system", now, from_status=CaseStatus.QUEUED,
                         to_status=CaseStatus.ACTIVE, to_agent=owner)
             self.notify(owner, case, "case_returned", "您负责的客户回来了，会话已直接转给您")
-            return HandoffTicket(case, WITH_OWNER)
+            return HandoffTicket(case, WITH_OWNER, agent_name=owner.display_name)
         if owner is not None:
             self.notify(owner, case, "case_returned", "您负责的客户回来了，会话在队列中等待")
 
