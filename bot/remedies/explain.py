@@ -62,9 +62,14 @@ def _remedy_block(index: int, remedy: Remedy) -> str:
 
 
 def render_paths(facts: CaseFacts) -> str:
-    first = "" if facts.business_contacted else "还没联系商家的话，建议先从第 1 步开始。"
+    # 消费者权益保护法 第39条 lists the paths without an order; only telecom's appeal needs the operator first.
+    if facts.category == "telecom":
+        intro = "电信纠纷要先向运营商投诉，之后才能向申诉受理中心申诉；调解、仲裁（有仲裁协议时）和诉讼也可以选："
+    else:
+        intro = "解决纠纷有这几条路，法律没有规定先后，可以自己选，也可以同时走："
+    first = "" if facts.business_contacted else "还没联系商家的话，建议先从第 1 步开始，往往最快。"
     lines = [f"{n}. {path.name}：{path.how}" for n, path in enumerate(paths_for(facts), start=1)]
-    return "解决纠纷可以按这个顺序来：\n" + "\n".join(lines) + (f"\n{first}" if first else "")
+    return intro + "\n" + "\n".join(lines) + (f"\n{first}" if first else "")
 
 
 def render_findings(findings: List[Finding]) -> str:

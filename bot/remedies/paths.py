@@ -15,7 +15,7 @@ class DisputePath:
     legal_basis: Tuple[LegalBasis, ...] = ()
 
 
-# In the order of 第39条, which is also the order we suggest: cheapest and fastest first.
+# Listed as in 第39条, which sets no order between them; the list also runs cheapest and fastest first.
 DISPUTE_PATHS: Tuple[DisputePath, ...] = (
     DisputePath("协商和解", "直接找商家或平台客服，说清事实和您的要求，尽量留下文字记录。",
                 (LegalBasis("消费者权益保护法", 39),)),
@@ -44,7 +44,7 @@ TELECOM_FEE_DISPUTE_MONTHS = 5
 
 
 def paths_for(facts: CaseFacts) -> Tuple[DisputePath, ...]:
-    """The five paths in order. For telecom, the operator and then the appeal centre take the place of
+    """The five paths, as listed in 第39条 (which does not rank them). For telecom, the operator and then the appeal centre take the place of
     协商和解 and 行政投诉, and come first because the appeal centre only hears cases the operator has seen."""
     if facts.category == "telecom":
         _negotiate, mediate, _complain, arbitrate, sue = DISPUTE_PATHS

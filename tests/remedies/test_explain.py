@@ -41,6 +41,14 @@ def test_telecom_goes_to_operator_then_appeal_centre():
     assert paths_for(CaseFacts())[0].name == "协商和解"
 
 
+def test_paths_are_not_presented_as_a_required_order():
+    # 消费者权益保护法 第39条 lists five paths without ranking them; telecom's appeal does need the operator first.
+    text = _answer(unfair_term=True)
+    assert "法律没有规定先后" in text and "按这个顺序" not in text
+    telecom = _answer(subject="service", category="telecom")
+    assert "要先向运营商投诉，之后才能向申诉受理中心申诉" in telecom and "法律没有规定先后" not in telecom
+
+
 def test_contacted_business_is_not_told_to_start_with_step_one():
     assert "先从第 1 步开始" in _answer(unfair_term=True)
     assert "先从第 1 步开始" not in _answer(unfair_term=True, business_contacted=True)
