@@ -46,6 +46,7 @@ UNSUPPORTED_TEXT = (
 )
 # The passive reply travels back through the platform; the follow-ups must not overtake it.
 FOLLOW_UP_DELAY = 1.0
+SHUTDOWN_GRACE = 10.0
 _REQUIRED_FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
 
 
@@ -60,7 +61,9 @@ class WeChatInput(InputChannel):
 
     def __init__(self, config: WeChatConfig, state: Optional[ChannelState] = None):
         self.config = config
-        self.state = state or open_state(config.redis_url, var_dir() / "wechat.db")
+        # Keyed by app id in Redis: one server may front several accounts, each with its own access token.
+        self.state = state or open_state(config.redis_url, var_dir() / "wechat.db",
+                                         prefix=f"bot:wechat:{config.app_id or 'default'}:")
         self.crypto = MessageCrypto(config.token, config.aes_key, config.app_id) if config.aes_key else None
         self.api = CustomerServiceAPI(config, self.state)
         self.sender = WeChatSender(config, self.state, self.api)
@@ -98,8 +101,11 @@ class WeChatInput(InputChannel):
                 reply = self.crypto.encrypt(reply, request.args.get("nonce", ""), request.args.get("timestamp", ""))
             return response.text(reply, content_type="application/xml")
 
-        @webhook.listener("after_server_stop")
-        async def close(*_: Any) -> None:
+        @webhook.listener("before_server_stop")
+        async def finish_late_answers(*_: Any) -> None:
+            # A late answer still in flight is the reply a user is waiting for: let it go out (or be held).
+            if self._background:
+                await asyncio.wait(set(self._background), timeout=SHUTDOWN_GRACE)
             await self.api.close()
 
         return webhook
@@ -129,7 +135,10 @@ class WeChatInput(InputChannel):
         elif self.config.mode == SAFE:
             raise Refused(400, "plain message but the channel is in safe mode")
         else:
-            xml = body.decode("utf-8")
+            try:
+                xml = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Refused(400, "body is not UTF-8") from None
         if any(not isinstance(fields.get(name), str) or not fields[name] for name in _REQUIRED_FIELDS):
             raise Refused(400, "message without its required fields")
         try:
@@ -157,8 +166,9 @@ class WeChatInput(InputChannel):
         if message.type == "event":
             return await self._event(message, on_new_message, started)
         self.state.user_wrote(openid, time.time())
-        text = message.content if message.type == "text" else getattr(message, "recognition", None)
-        if not text:
+        # A voice message carries the platform's speech recognition when the account has it switched on.
+        text = (message.content or "") if message.type == "text" else getattr(message, "recognition", None)
+        if message.type != "text" and not text:
             return self._reply(message, split_text(self.sender.with_held(openid, UNSUPPORTED_TEXT),
                                                    self.config.text_limit_bytes))
         payload = chosen_payload(text, self.state.choices(openid))
