@@ -4,7 +4,7 @@ Each rule says which facts make it relevant (triggers), what the law requires (c
 the sum where the law gives one, the deadline, the steps and the evidence to keep. Checked by hand against
 消费者权益保护法 第23–26、49、53、55条, 食品安全法 第54、148条, 网络购买商品七日无理由退货暂行办法 第6–10、12条,
 消费者权益保护法实施条例 第10、17、19、22、49条, 侵害消费者权益行为处罚办法 第5、6、16条, 民法典 第496–498条
-and 个人信息保护法 第44、47、50、69条.
+产品质量法 第40、45条 and 个人信息保护法 第44、47、50、69条.
 """
 from __future__ import annotations
 
@@ -112,6 +112,9 @@ def _fixed(text: str) -> Callable[[CaseFacts], str]:
 
 
 LIMITATION = "越早主张越好：向市场监管部门投诉，一般要在知道权益受损之日起 3 年内；到法院起诉的诉讼时效一般也是 3 年"
+# 产品质量法 第45条: claims for harm caused by a defective product have a two-year limitation period.
+INJURY_LIMITATION = ("越早主张越好：因商品缺陷造成人身、财产损害要求赔偿的，诉讼时效是 2 年，从知道或者应当知道"
+                     "受到损害时起算；向市场监管部门投诉，一般要在知道权益受损之日起 3 年内")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -187,7 +190,7 @@ FOOD_SAFETY = RemedyRule(
 INJURY_PUNITIVE = RemedyRule(
     id="injury_punitive_damages",
     name="明知缺陷致人严重损害的惩罚性赔偿",
-    legal_basis=(_basis(CPL, 55, 2), _basis(CPL, 49)),
+    legal_basis=(_basis(CPL, 55, 2), _basis(CPL, 49), _basis("产品质量法", 45)),
     triggers=(Condition(("injury",), _is("injury", "minor", "serious", "death"), "有人受到了伤害", "没有人受伤"),),
     conditions=(
         Condition(("injury",), _is("injury", "serious", "death"), "造成了死亡或健康严重损害",
@@ -197,7 +200,7 @@ INJURY_PUNITIVE = RemedyRule(
     ),
     amount=punitive_amount,
     amount_needs=("loss",),
-    deadline=_fixed(LIMITATION),
+    deadline=_fixed(INJURY_LIMITATION),
     steps=(
         "先治疗，所有票据都留好",
         "书面向商家或生产厂家提出赔偿要求，写明损失和惩罚性赔偿的金额",
@@ -212,12 +215,12 @@ INJURY_PUNITIVE = RemedyRule(
 INJURY_COMPENSATION = RemedyRule(
     id="injury_compensation",
     name="人身伤害的损失赔偿",
-    legal_basis=(_basis(CPL, 49), _basis("民法典", 1179)),
+    legal_basis=(_basis(CPL, 49), _basis("民法典", 1179), _basis("产品质量法", 45)),
     triggers=INJURY_PUNITIVE.triggers,
     conditions=(),
     amount=_refund_of("loss", "按实际损失赔偿"),
     amount_needs=("loss",),
-    deadline=_fixed(LIMITATION),
+    deadline=_fixed(INJURY_LIMITATION),
     steps=("先就医，保留所有票据", "向商家或生产厂家提出赔偿，写清每一项费用", "协商不成，可以投诉或起诉"),
     evidence=("病历和诊断证明", "医药费、交通费、误工收入减少的证明", "出问题的商品"),
     tips=(Note(always, "可以要的包括医疗费、护理费、交通费和误工损失；造成残疾或死亡的，还有相应的赔偿金。"),),

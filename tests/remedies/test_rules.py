@@ -263,3 +263,10 @@ def test_assessment_json_round_trip_names_citations():
     assert fraud["legal_basis"][0] == {"law": "消费者权益保护法", "article": 55, "paragraph": 1,
                                        "citation": "《消费者权益保护法》第55条第1款"}
     assert fraud["amount"] == {"value": 9000, "arithmetic": "3 × 3000 = 9000 元", "is_maximum": False}
+
+
+def test_injury_deadline_is_the_two_year_limitation_for_defective_products():
+    # 产品质量法 第45条: two years, not the general three, for harm caused by a defective product.
+    assessment = assess(CaseFacts.from_dict(SERIOUS_INJURY))
+    for remedy_id in ("injury_punitive_damages", "injury_compensation"):
+        assert "诉讼时效是 2 年" in assessment.remedy(remedy_id).deadline
