@@ -1,6 +1,7 @@
 """Messages on a handed-off conversation: the customer's while they wait, and the agent's replies."""
 from __future__ import annotations
 
+from bot.desk.errors import NotAllowed
 from bot.desk.models import CaseStatus, Handoff
 from bot.desk.service import AgentRef, DeskService
 from bot.store.privacy import mask_text
@@ -22,14 +23,18 @@ class RecordCustomerMessage(DeskService):
 
 
 class RecordAgentReply(DeskService):
-    """An agent answered the customer; the first answer starts the first-response clock's record."""
+    """An agent answers the customer: the reply joins the case's history (numbers masked), the first one also
+    marks the first response."""
 
-    def __call__(self, handoff_id: int, by: AgentRef) -> Handoff:
+    def __call__(self, handoff_id: int, by: AgentRef, text: str) -> Handoff:
         agent = self.agent(by)
         case = self.case(handoff_id)
         self.require_open(case)
         self.require_working_on(agent, case)
+        if not case.with_person:
+            raise NotAllowed(f"会话 {case.id} 已交回机器人；如需继续人工服务请重新接入")
+        now = self.clock()
         if case.first_response_at is None:
-            case.first_response_at = self.clock()
-            case.record("first_response", agent.actor, case.first_response_at)
+            case.first_response_at = now
+        case.record("agent_replied", agent.actor, now, mask_text(text))
         return case

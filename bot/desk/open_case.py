@@ -66,7 +66,7 @@ class OpenHandoff(DeskQueue):
             return HandoffTicket(case, WITH_OWNER, agent_name=case.current_agent.display_name)
         if owner is not None and self.can_take(owner, case):
             case.status_value = CaseStatus.ACTIVE.value
-            case.current_agent_id = owner.id
+            case.current_agent = owner
             case.with_person = True
             case.record("routed_to_owner", "system", now, from_status=CaseStatus.QUEUED,
                         to_status=CaseStatus.ACTIVE, to_agent=owner)

@@ -50,7 +50,7 @@ class AnswerOwnershipOffer(DeskService):
         if accept:
             self.require_open(case)
             previous = case.owner
-            case.first_contact_owner_id = colleague.id
+            case.owner = colleague
             case.record("ownership_accepted", colleague.actor, now, offer.reason,
                         from_agent=previous, to_agent=colleague)
             self.notify(previous, case, "ownership_accepted", f"{colleague.display_name} 已接手会话 {case.id} 的首问责任")

@@ -103,4 +103,4 @@ def _close(case: Handoff, now) -> None:
     case.status_value = CaseStatus.CLOSED.value
     case.closed_at = now
     case.with_person = False
-    case.current_agent_id = None
+    case.current_agent = None

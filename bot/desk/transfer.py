@@ -33,7 +33,7 @@ class TransferCase(DeskService):
             if target.id == agent.id:
                 raise NotAllowed("不能转接给自己")
             self.require_can_take(target, case)
-            case.current_agent_id = target.id
+            case.current_agent = target
             case.record("transferred", agent.actor, now, reason.strip(), from_status=previous, to_status=previous,
                         from_agent=agent, to_agent=target)
             self.notify(target, case, "transferred_to_you", f"{agent.display_name} 把会话 {case.id} 转给您：{reason}")
@@ -43,7 +43,7 @@ class TransferCase(DeskService):
                 raise AgentUnavailable(f"没有「{to_skill}」技能组")
             case.skill = to_skill
             case.status_value = CaseStatus.QUEUED.value
-            case.current_agent_id = None
+            case.current_agent = None
             case.queued_at = now
             case.record("transferred", agent.actor, now, reason.strip(), from_status=previous,
                         to_status=CaseStatus.QUEUED, from_agent=agent)

@@ -135,10 +135,11 @@ def test_an_agent_at_capacity_is_neither_offered_nor_given_more(desk, agents, da
 
 def test_closing_needs_the_customers_confirmation(desk, agents, database_url, clock):
     case_id = open_claimed(desk, "wang")
-    desk(RecordAgentReply, case_id, "wang")
+    desk(RecordAgentReply, case_id, "wang", "您好，我来帮您联系商家，您的电话是13812345678吗？")
     desk(ProposeResolution, case_id, "wang", "商家同意退货退款，3个工作日内到账")
     case = case_of(database_url, case_id)
     assert case.status is CaseStatus.AWAITING_CONFIRMATION and case.first_response_at is not None
+    assert case.events[2].action == "agent_replied" and "138****5678" in case.events[2].note
     desk(ConfirmResolution, case_id)
     case = case_of(database_url, case_id)
     assert case.status is CaseStatus.CLOSED and case.with_person is False

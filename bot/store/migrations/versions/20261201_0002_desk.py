@@ -1,5 +1,5 @@
 """desk: agents, hand-off cases with their first-contact owner, the append-only case history, ownership offers,
-notifications
+notifications, console login sessions
 
 Revision ID: 0002_desk
 Revises: 0001_complaints
@@ -98,6 +98,19 @@ def upgrade() -> None:
     op.create_index(op.f('ix_handoff_events_handoff_id'), 'handoff_events', ['handoff_id'])
     # Who did what to a case, and who answered for it, is evidence: the database refuses to rewrite it.
     create_append_only_triggers(op, 'handoff_events')
+    op.create_table('console_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('csrf_token', sa.String(length=64), nullable=False),
+    sa.Column('agent_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['agent_id'], ['desk_agents.id'], name=op.f('fk_console_sessions_agent_id_desk_agents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_console_sessions')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_console_sessions_token_hash'))
+    )
+    op.create_index(op.f('ix_console_sessions_agent_id'), 'console_sessions', ['agent_id'])
     op.create_table('ownership_offers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('handoff_id', sa.Integer(), nullable=False),
@@ -120,6 +133,8 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_ownership_offers_to_agent_id'), table_name='ownership_offers')
     op.drop_index(op.f('ix_ownership_offers_handoff_id'), table_name='ownership_offers')
     op.drop_table('ownership_offers')
+    op.drop_index(op.f('ix_console_sessions_agent_id'), table_name='console_sessions')
+    op.drop_table('console_sessions')
     op.drop_index(op.f('ix_handoff_events_handoff_id'), table_name='handoff_events')
     drop_append_only_triggers(op, 'handoff_events')
     op.drop_table('handoff_events')

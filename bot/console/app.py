@@ -1,0 +1,252 @@
+"""The agent console's JSON API (``/api/…``, described at ``/api/openapi.json``).
+
+Every route but ``POST /api/login`` needs a live server-side session; every state-changing route also needs the
+session's CSRF token in ``X-CSRF-Token``; supervisors' routes need the supervisor role. Each route is a thin
+adapter: it opens one transaction, calls one desk service object, and returns the case as the console shows it.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from fastapi import APIRouter, Cookie, Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from bot.channels.outbound import UndeliverableError, deliver
+from bot.console import schemas
+from bot.console.sessions import ConsoleSession, LoginFailed, csrf_matches, log_in, log_out, session_for
+from bot.console.views import agent_view, case_view, event_view
+from bot.desk import (
+    AgentNotFound,
+    AgentUnavailable,
+    AlreadyClaimed,
+    AnswerOwnershipOffer,
+    CaseNotFound,
+    ClaimCase,
+    CloseUnconfirmed,
+    DeskError,
+    DeskNotification,
+    DeskPolicy,
+    DeskQueue,
+    HandBackToBot,
+    Handoff,
+    NotAllowed,
+    OfferOwnership,
+    ProposeResolution,
+    ReasonRequired,
+    RecordAgentReply,
+    RecordConfirmationAttempt,
+    Role,
+    SetPresence,
+    TransferCase,
+    load_policy,
+)
+from bot.desk.models import OPEN_STATUSES, DeskAgent, utcnow
+from bot.store import session_scope
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "desk_session"
+_STATUS_FOR = {CaseNotFound: 404, AgentNotFound: 404, AlreadyClaimed: 409, NotAllowed: 409, AgentUnavailable: 409,
+               ReasonRequired: 422}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, as the session says (plain values: each route opens its own transaction)."""
+
+    session_id: int
+    agent_id: int
+    role: str
+    csrf_token: str
+
+
+def create_app(
+    database_url: Optional[str] = None, policy: Optional[DeskPolicy] = None, clock: Callable[[], datetime] = utcnow
+) -> FastAPI:
+    policy = policy or load_policy()
+    app = FastAPI(title="消费维权客服 · 坐席台 API", version="1", openapi_url="/api/openapi.json", docs_url=None,
+                  redoc_url=None)
+    api = APIRouter(prefix="/api")
+
+    # Each route runs its own transaction inside its body, so the commit happens before the response is sent
+    # (FastAPI 0.99 runs the exit code of yield-dependencies only after the response).
+    def transaction():
+        return session_scope(database_url)
+
+    def signed_in(
+        request: Request, desk_session: Optional[str] = Cookie(None), x_csrf_token: Optional[str] = Header(None)
+    ) -> Caller:
+        with transaction() as session:
+            found = session_for(session, desk_session, clock())
+            if found is None:
+                raise HTTPException(401, "请先登录")
+            if request.method not in ("GET", "HEAD") and not csrf_matches(found, x_csrf_token):
+                raise HTTPException(403, "缺少或错误的 CSRF 令牌")
+            return Caller(found.id, found.agent_id, found.agent.role, found.csrf_token)
+
+    def supervisor(caller: Caller = Depends(signed_in)) -> Caller:
+        if caller.role != Role.SUPERVISOR.value:
+            raise HTTPException(403, "仅主管可用")
+        return caller
+
+    def service(kind, session: Session):
+        return kind(session, policy, clock)
+
+    @app.exception_handler(DeskError)
+    async def desk_refusal(_request, error: DeskError):
+        return JSONResponse({"error": error.code, "detail": str(error)}, status_code=_STATUS_FOR.get(type(error), 409))
+
+    @api.post("/login")
+    def login(body: schemas.Login, response: Response):
+        with transaction() as session:
+            try:
+                issued = log_in(session, body.username, body.password, clock())
+            except LoginFailed as failure:
+                raise HTTPException(401, str(failure)) from None
+            agent = agent_view(issued.agent)
+        response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, samesite="strict", path="/")
+        return {"agent": agent, "csrf_token": issued.csrf_token}
+
+    @api.post("/logout")
+    def logout(response: Response, caller: Caller = Depends(signed_in)):
+        with transaction() as session:
+            log_out(session.get(ConsoleSession, caller.session_id), clock())
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return {"ok": True}
+
+    @api.get("/me")
+    def me(caller: Caller = Depends(signed_in)):
+        with transaction() as session:
+            return {"agent": agent_view(session.get(DeskAgent, caller.agent_id)), "csrf_token": caller.csrf_token}
+
+    @api.put("/me/presence")
+    def presence(body: schemas.Presence, caller: Caller = Depends(signed_in)):
+        with transaction() as session:
+            return agent_view(service(SetPresence, session)(caller.agent_id, body.online))
+
+    @api.get("/queue")
+    def queue(caller: Caller = Depends(signed_in)):
+        """Cases the queue offers this agent now: their skills, while they are online and have room."""
+        with transaction() as session:
+            desk_queue = service(DeskQueue, session)
+            now = clock()
+            return [case_view(case, now) for case in desk_queue.offered_to(desk_queue.agent(caller.agent_id))]
+
+    @api.get("/cases")
+    def cases(scope: str = "working", caller: Caller = Depends(signed_in)):
+        """``working``: cases this agent works on now; ``owned``: every open case they answer for, wherever it is."""
+        column = {"working": Handoff.current_agent_id, "owned": Handoff.first_contact_owner_id}.get(scope)
+        if column is None:
+            raise HTTPException(422, "scope 只能是 working 或 owned")
+        with transaction() as session:
+            found = session.execute(
+                select(Handoff).where(column == caller.agent_id, Handoff.status_value.in_(OPEN_STATUSES))
+                .order_by(Handoff.priority, Handoff.id)
+            ).scalars()
+            now = clock()
+            return [case_view(case, now) for case in found]
+
+    @api.get("/cases/{case_id}")
+    def case_detail(case_id: int, caller: Caller = Depends(signed_in)):
+        with transaction() as session:
+            case = service(DeskQueue, session).case(case_id)
+            return {**case_view(case, clock()), "events": [event_view(e) for e in case.events]}
+
+    def act(kind, *args) -> dict:
+        """Run one desk service in its own transaction and show the case as it is afterwards."""
+        with transaction() as session:
+            return case_view(service(kind, session)(*args), clock())
+
+    @api.post("/cases/{case_id}/claim")
+    def claim(case_id: int, caller: Caller = Depends(signed_in)):
+        return act(ClaimCase, case_id, caller.agent_id)
+
+    @api.post("/cases/{case_id}/transfer")
+    def transfer(case_id: int, body: schemas.Transfer, caller: Caller = Depends(signed_in)):
+        return act(TransferCase, case_id, caller.agent_id, body.reason, body.to_agent, body.to_skill)
+
+    @api.post("/cases/{case_id}/replies")
+    async def reply(case_id: int, body: schemas.Reply, caller: Caller = Depends(signed_in)):
+        """The reply is recorded first, then delivered to the customer's channel in real time."""
+
+        def record() -> tuple:
+            with transaction() as session:
+                case = service(RecordAgentReply, session)(case_id, caller.agent_id, body.text)
+                name = session.get(DeskAgent, caller.agent_id).display_name
+                return case.conversation_id, name, case_view(case, clock())
+
+        conversation_id, name, view = await run_in_threadpool(record)
+        try:
+            await deliver(conversation_id, {"text": body.text, "sender_name": name})
+        except UndeliverableError as error:
+            log.error("agent reply on case %s not delivered: %s", case_id, error)
+            raise HTTPException(502, "消息已记录，但未能送达客户的渠道") from None
+        return view
+
+    @api.post("/cases/{case_id}/resolution")
+    def propose(case_id: int, body: schemas.Summary, caller: Caller = Depends(signed_in)):
+        return act(ProposeResolution, case_id, caller.agent_id, body.summary)
+
+    @api.post("/cases/{case_id}/confirmation-attempts")
+    def attempt(case_id: int, body: schemas.Note, caller: Caller = Depends(signed_in)):
+        return act(RecordConfirmationAttempt, case_id, caller.agent_id, body.note)
+
+    @api.post("/cases/{case_id}/close")
+    def close(case_id: int, caller: Caller = Depends(signed_in)):
+        """Close without the customer's answer: only the owner, after the deadline and a recorded attempt."""
+        return act(CloseUnconfirmed, case_id, caller.agent_id)
+
+    @api.post("/cases/{case_id}/hand-back")
+    def hand_back(case_id: int, body: schemas.Note, caller: Caller = Depends(signed_in)):
+        return act(HandBackToBot, case_id, caller.agent_id, body.note)
+
+    @api.post("/cases/{case_id}/ownership-offers")
+    def offer(case_id: int, body: schemas.OwnershipOfferRequest, caller: Caller = Depends(signed_in)):
+        with transaction() as session:
+            made = service(OfferOwnership, session)(case_id, caller.agent_id, body.to, body.reason)
+            return {"id": made.id, "case_id": case_id, "to": body.to}
+
+    @api.post("/ownership-offers/{offer_id}")
+    def answer(offer_id: int, body: schemas.OwnershipAnswer, caller: Caller = Depends(signed_in)):
+        return act(AnswerOwnershipOffer, offer_id, caller.agent_id, body.accept)
+
+    @api.get("/notifications")
+    def notifications(caller: Caller = Depends(signed_in)):
+        with transaction() as session:
+            found = session.execute(
+                select(DeskNotification).where(DeskNotification.agent_id == caller.agent_id)
+                .order_by(DeskNotification.id.desc()).limit(100)
+            ).scalars()
+            return [{"id": n.id, "case_id": n.handoff_id, "kind": n.kind, "text": n.text,
+                     "at": n.created_at.isoformat() + "Z", "read": n.read_at is not None} for n in found]
+
+    @api.get("/agents")
+    def colleagues(caller: Caller = Depends(signed_in)):
+        """Colleagues to transfer to or hand ownership to."""
+        with transaction() as session:
+            found = session.execute(select(DeskAgent).where(DeskAgent.active.is_(True)).order_by(DeskAgent.username))
+            return [agent_view(agent) for agent in found.scalars()]
+
+    @api.get("/supervisor/agents")
+    def team(caller: Caller = Depends(supervisor)):
+        """Every agent with the cases they work on now and the open cases they answer for."""
+        with transaction() as session:
+            desk = service(DeskQueue, session)
+            rows = []
+            for agent in session.execute(select(DeskAgent).order_by(DeskAgent.username)).scalars():
+                owned = session.execute(
+                    select(Handoff.id).where(Handoff.first_contact_owner_id == agent.id,
+                                             Handoff.status_value.in_(OPEN_STATUSES))
+                ).scalars().all()
+                rows.append({**agent_view(agent), "active": agent.active, "load": desk.load(agent),
+                             "owned_open": len(owned)})
+            return rows
+
+    app.include_router(api)
+    return app

@@ -1,0 +1,87 @@
+"""The console API served for real (uvicorn on a free loopback port) over a migrated SQLite or PostgreSQL database."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import requests
+import uvicorn
+
+from bot.console import create_app
+from bot.desk import AddAgent, load_policy
+from bot.store import session_scope
+from bot.store.testing import database_url, isolated_var_dir  # noqa: F401  (fixtures)
+from tests.desk.conftest import FakeClock
+
+PASSWORD = "correct horse battery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def console(database_url, clock):
+    """The base URL of a running console with two agents (王芳, 李强: e-commerce) and a supervisor (陈主管)."""
+    policy = load_policy()
+    with session_scope(database_url) as session:
+        AddAgent(session, policy)("wang", PASSWORD, skills=["ecommerce"], display_name="王芳")
+        AddAgent(session, policy)("li", PASSWORD, skills=["ecommerce"], display_name="李强")
+        AddAgent(session, policy)("boss", PASSWORD, role="supervisor", skills=["ecommerce"], display_name="陈主管")
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(database_url, policy, clock), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+class Agent:
+    """A browser-like client: keeps the session cookie and sends the CSRF token on changes."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.http = requests.Session()
+        self.csrf = None
+
+    def login(self, username: str, password: str = PASSWORD) -> requests.Response:
+        response = self.http.post(f"{self.base}/api/login", json={"username": username, "password": password})
+        if response.ok:
+            self.csrf = response.json()["csrf_token"]
+        return response
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.http.get(self.base + path, timeout=30, **kwargs)
+
+    def post(self, path: str, json=None, csrf: bool = True) -> requests.Response:
+        headers = {"X-CSRF-Token": self.csrf} if csrf and self.csrf else {}
+        return self.http.post(self.base + path, json=json or {}, headers=headers, timeout=30)
+
+    def put(self, path: str, json=None) -> requests.Response:
+        return self.http.put(self.base + path, json=json or {}, headers={"X-CSRF-Token": self.csrf}, timeout=30)
+
+
+@pytest.fixture
+def login(console):
+    def signed_in(username: str, online: bool = True) -> Agent:
+        agent = Agent(console)
+        assert agent.login(username).status_code == 200
+        if online:
+            assert agent.put("/api/me/presence", {"online": True}).status_code == 200
+        return agent
+
+    return signed_in
