@@ -1,7 +1,6 @@
 """The console API over real HTTP: every state change, every refusal, and who may see what."""
 import re
 
-import pytest
 import requests
 
 from bot.channels import outbound
@@ -93,15 +92,14 @@ def test_transfer_keeps_the_owner_and_tells_them(login, database_url, clock):
     assert wang.get("/api/cases?scope=everything").status_code == 422
 
 
-@pytest.mark.asyncio
-async def test_a_reply_is_recorded_and_delivered_to_the_customers_channel(login, database_url, clock):
+def test_a_reply_is_recorded_and_delivered_to_the_customers_channel(login, database_url, clock, monkeypatch):
     delivered = []
 
     class RecordingSender:
         async def send(self, user_id, message):
             delivered.append((user_id, message))
 
-    outbound.register_channel("test", RecordingSender())
+    monkeypatch.setitem(outbound._senders, "test", RecordingSender())  # the console runs in this process
     wang = login("wang")
     case_id = open_case(database_url, clock, conversation="test:cust-1")
     wang.post(f"/api/cases/{case_id}/claim")
