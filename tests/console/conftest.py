@@ -13,7 +13,7 @@ from bot.console import create_app
 from bot.desk import AddAgent, load_policy
 from bot.store import session_scope
 from bot.store.testing import database_url, isolated_var_dir  # noqa: F401  (fixtures)
-from tests.desk.conftest import FakeClock
+from tests.desk.conftest import FakeClock, desk_policy  # noqa: F401  (fixture)
 
 PASSWORD = "correct horse battery"
 

@@ -9,6 +9,33 @@ from bot.store.testing import database_url, isolated_var_dir  # noqa: F401  (fix
 # A Tuesday, 10:00 in Beijing (02:00 UTC): the desk is open.
 OPEN_TIME = datetime(2026, 12, 1, 2, 0)
 
+# The desk these tests run: a lunch break, a holiday week, every day of the week.
+TEST_POLICY = """\
+timezone: Asia/Shanghai
+business_hours:
+  days: [mon, tue, wed, thu, fri, sat, sun]
+  periods: ["09:00-12:00", "13:30-18:00"]
+  holidays: [2027-02-06, 2027-02-07, 2027-02-08, 2027-02-09, 2027-02-10, 2027-02-11, 2027-02-12]
+priorities: {injury: 0, dispute: 0, distress: 1, high_amount: 1, account: 2, repeated_fallback: 2, request: 2}
+skills:
+  ecommerce: [return_7day, quality_sanbao, fraud_compensation, express_delivery]
+  telecom: [telecom]
+  privacy: [personal_info]
+  food: [food_safety]
+default_capacity: 3
+default_wait_minutes: 4
+callback_business_hours: 2
+confirmation_hours: 72
+"""
+
+
+@pytest.fixture(autouse=True)
+def desk_policy(tmp_path, monkeypatch):
+    path = tmp_path / "desk-policy.yml"
+    path.write_text(TEST_POLICY, encoding="utf-8")
+    monkeypatch.setenv("BOT_DESK_POLICY", str(path))
+    return path
+
 
 class FakeClock:
     def __init__(self, now: datetime = OPEN_TIME):

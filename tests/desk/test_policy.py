@@ -25,7 +25,7 @@ def beijing(text: str) -> datetime:
         ("2026-12-01T12:30", False),  # lunch
         ("2026-12-01T13:30", True),
         ("2026-12-01T18:00", False),
-        ("2026-12-05T10:00", True),  # Saturday: the default policy serves every day
+        ("2026-12-05T10:00", True),  # Saturday: this desk serves every day
         ("2027-02-08T10:00", False),  # Spring Festival holiday
     ],
 )
@@ -84,3 +84,13 @@ def test_topics_route_to_skill_groups():
     assert policy.skill_for("return_7day") == "ecommerce"
     assert policy.skill_for(None) == "general"
     assert policy.priority("injury") < policy.priority("request")
+
+
+def test_the_shipped_hours_are_the_ones_the_knowledge_base_tells_customers():
+    from bot.desk.policy import DEFAULT_POLICY_FILE
+    from bot.knowledge.model import load_knowledge_base
+
+    hours = load_policy(DEFAULT_POLICY_FILE).hours
+    assert "9:00—21:00" in load_knowledge_base().get("human_agent_02").answer
+    assert hours.is_open(beijing("2026-12-01T09:00")) and hours.is_open(beijing("2026-12-01T20:59"))
+    assert not hours.is_open(beijing("2026-12-01T21:00")) and not hours.is_open(beijing("2026-12-01T08:59"))
