@@ -100,7 +100,10 @@ def _print_evaluation(label: str, count: int, result: Evaluation) -> None:
         labelled = score.true_positives + score.false_negatives
         found = score.true_positives + score.false_positives
         if labelled or found:
-            print(f"  {kind:<22}{labelled:>6}{found:>6}{score.precision:>11.3f}{score.recall:>8.3f}")
+            # A ratio with nothing to divide by is undefined, not zero.
+            precision = f"{score.precision:.3f}" if found else "—"
+            recall = f"{score.recall:.3f}" if labelled else "—"
+            print(f"  {kind:<22}{labelled:>6}{found:>6}{precision:>11}{recall:>8}")
     for mistake in result.mistakes:
         print(f"  - {mistake}")
 
