@@ -55,6 +55,13 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The browser tests drive Debian's Chromium through Playwright (no browser download from Playwright).
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing chromium for the browser tests"
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null \
+    || echo "setup: could not install chromium (needs root); the browser tests will fail until it is installed" >&2
+fi
+
 export PATH="$PWD/.venv/bin:$PATH"
 kb build
 # Rasa compares a fingerprint of config, domain and data with the newest model and only retrains on change.

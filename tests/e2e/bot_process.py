@@ -61,6 +61,7 @@ class BotProcesses:
 
     workdir: Path
     env: Dict[str, str]
+    credentials: Path = REPO_ROOT / "credentials.yml"
     action_port: int = 0
     rasa_port: int = 0
     actions: Optional[subprocess.Popen] = None
@@ -84,10 +85,11 @@ class BotProcesses:
             cwd=REPO_ROOT, env={**self.env, "SANIC_HOST": "127.0.0.1"},
             stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )
-        _wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions, log, timeout=180)
+        # The action server loads the knowledge base and its index before it answers; on 2 busy cores that takes minutes.
+        _wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions, log, timeout=600)
 
-    def start_rasa(self) -> None:
-        self.rasa_port = free_port()
+    def start_rasa(self, port: Optional[int] = None) -> None:
+        self.rasa_port = port or free_port()
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
@@ -98,14 +100,18 @@ class BotProcesses:
         log = self.workdir / "rasa.log"
         self.rasa = subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-             "--model", str(newest_model()), "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
+             "--model", str(newest_model()), "--endpoints", str(endpoints), "--credentials", str(self.credentials)],
             cwd=REPO_ROOT, env=self.env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         _wait_until_up(f"{self.url}/status", self.rasa, log, timeout=300)
 
-    def restart_rasa(self) -> None:
+    def restart_rasa(self, same_port: bool = False) -> None:
+        """Restart the Rasa server; ``same_port`` keeps its address, as pages holding it open expect."""
+        self.stop_rasa()
+        self.start_rasa(self.rasa_port if same_port else None)
+
+    def stop_rasa(self) -> None:
         _stop(self.rasa)
-        self.start_rasa()
 
     def stop(self) -> None:
         _stop(self.rasa)
