@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 from fastapi import APIRouter, Cookie, Depends, FastAPI, Header, HTTPException, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -52,6 +54,15 @@ from bot.store import session_scope
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "desk_session"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The pages load nothing from elsewhere and are never framed: a customer's words shown in them cannot pull in
+# a script, and no other site can overlay the console.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 _STATUS_FOR = {CaseNotFound: 404, AgentNotFound: 404, AlreadyClaimed: 409, NotAllowed: 409, AgentUnavailable: 409,
                ReasonRequired: 422}
 
@@ -249,4 +260,18 @@ def create_app(
             return rows
 
     app.include_router(api)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def page():
+        return FileResponse(STATIC_DIR / "index.html")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if request.url.path.startswith("/api/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
     return app

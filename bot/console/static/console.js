@@ -1,0 +1,214 @@
+// The agent console: plain JavaScript over /api/ (no build step, nothing fetched from elsewhere).
+// Everything from the server is shown with textContent, never as HTML: customers' words cannot inject markup.
+(function () {
+  "use strict";
+
+  const REFRESH_MS = 2000;
+  const STATUS = { queued: "排队中", active: "处理中", awaiting_confirmation: "待客户确认", closed: "已结案" };
+  const REASON = {
+    request: "客户要求人工", injury: "人身伤害", dispute: "结果有异议", distress: "客户情绪激动",
+    high_amount: "金额较大", account: "查询订单/账户", repeated_fallback: "机器人答不上",
+  };
+  const ACTION = {
+    opened: "转入人工", claimed: "接入", transferred: "转接", agent_replied: "坐席回复", first_response: "首次回复",
+    handed_back: "交回机器人", resolution_proposed: "提交处理结果", customer_confirmed: "客户确认",
+    customer_disputed: "客户有异议", confirmation_attempted: "联系客户确认", closed_unconfirmed: "逾期结案",
+    ownership_offered: "移交首问责任", ownership_accepted: "接受首问责任", ownership_declined: "拒绝首问责任",
+    routed_to_owner: "转回首问负责人", customer_returned: "客户再次进线", callback_requested: "登记回访",
+  };
+
+  const state = { csrf: null, me: null, selected: null, seenQueue: null };
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    Object.entries(props || {}).forEach(([key, value]) => {
+      if (key === "class") node.className = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value);
+    });
+    children.flat(Infinity).forEach((child) => node.append(child instanceof Node ? child : document.createTextNode(String(child))));
+    return node;
+  }
+
+  async function api(method, path, body) {
+    const headers = { "Content-Type": "application/json" };
+    if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
+    const response = await fetch("/api" + path, {
+      method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = await response.json().catch(() => ({}));
+    if (response.status === 401 && path !== "/login") showLogin();
+    if (!response.ok) throw new Error(data.detail && typeof data.detail === "string" ? data.detail : "操作失败（" + response.status + "）");
+    return data;
+  }
+
+  function toast(text) {
+    const box = $("status");
+    box.textContent = text;
+    box.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { box.hidden = true; }, 4000);
+  }
+
+  function beep() {
+    // A short tone made in the page: no sound file to fetch.
+    try {
+      const audio = new (window.AudioContext || window.webkitAudioContext)();
+      const tone = audio.createOscillator();
+      tone.frequency.value = 880;
+      tone.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.2);
+    } catch (error) { /* no audio device: the badge still shows */ }
+  }
+
+  function showLogin() {
+    $("workspace").hidden = true;
+    $("login").hidden = false;
+    state.csrf = null;
+  }
+
+  function showWorkspace(me) {
+    state.me = me.agent;
+    state.csrf = me.csrf_token;
+    $("login").hidden = true;
+    $("workspace").hidden = false;
+    $("me").textContent = me.agent.display_name + (me.agent.role === "supervisor" ? "（主管）" : "");
+    $("online").checked = me.agent.online;
+    refresh();
+  }
+
+  function caseItem(item, list) {
+    const who = item.first_contact_owner ? "首问：" + item.first_contact_owner.display_name : "未接入";
+    const now = item.current_agent ? " · 当前：" + item.current_agent.display_name : "";
+    const li = el("li", { class: "priority-" + item.priority, "data-case": item.id, onclick: () => openCase(item.id) },
+      el("div", {}, "#" + item.id + " " + (REASON[item.reason] || item.reason)),
+      el("div", { class: "meta" }, STATUS[item.status] + " · " + item.skill + " · 等待 " + Math.round(item.waiting_minutes) + " 分钟"),
+      el("div", { class: "meta" }, who + now));
+    if (state.selected === item.id) li.classList.add("selected");
+    list.append(li);
+  }
+
+  function fill(id, items) {
+    const list = $(id);
+    list.replaceChildren();
+    items.forEach((item) => caseItem(item, list));
+  }
+
+  async function refresh() {
+    if ($("workspace").hidden) return;
+    try {
+      const [queue, working, owned, notes] = await Promise.all([
+        api("GET", "/queue"), api("GET", "/cases?scope=working"), api("GET", "/cases?scope=owned"), api("GET", "/notifications"),
+      ]);
+      const ids = new Set(queue.map((c) => c.id));
+      if (state.seenQueue && [...ids].some((id) => !state.seenQueue.has(id))) {
+        beep();
+        toast("有新的会话进入队列");
+      }
+      state.seenQueue = ids;
+      fill("queue", queue);
+      fill("working", working);
+      fill("owned", owned);
+      $("queue-count").textContent = queue.length;
+      const badge = $("queue-badge");
+      badge.textContent = queue.length;
+      badge.classList.toggle("zero", queue.length === 0);
+      document.title = (queue.length ? "(" + queue.length + ") " : "") + "坐席台 · 消费维权客服";
+      const list = $("notifications");
+      list.replaceChildren(...notes.slice(0, 20).map((n) => el("li", {}, n.text)));
+    } catch (error) { /* shown on the next user action; the loop keeps going */ }
+  }
+
+  function form(label, fields, submit) {
+    const node = el("form", { class: "inline" }, el("strong", {}, label), " ",
+      fields.map((field) => [field, " "]), el("button", { type: "submit" }, "确定"));
+    node.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try { await submit(); } catch (error) { toast(error.message); }
+    });
+    return node;
+  }
+
+  async function act(caseId, path, body, done) {
+    await api("POST", "/cases/" + caseId + path, body);
+    toast(done);
+    await openCase(caseId);
+    refresh();
+  }
+
+  async function openCase(caseId) {
+    state.selected = caseId;
+    let item;
+    try { item = await api("GET", "/cases/" + caseId); } catch (error) { toast(error.message); return; }
+    const mine = state.me && item.current_agent && item.current_agent.username === state.me.username;
+    const owner = state.me && item.first_contact_owner && item.first_contact_owner.username === state.me.username;
+    const pane = $("case");
+    const actions = el("div", { class: "actions" });
+    const extra = el("div", {});
+
+    if (item.status === "queued") {
+      actions.append(el("button", { onclick: () => act(caseId, "/claim", {}, "已接入").catch((e) => toast(e.message)) }, "接入"));
+    }
+    if (mine && item.status === "active" && item.with_person) {
+      const text = el("textarea", { name: "reply", placeholder: "回复客户…" });
+      extra.append(el("div", { class: "reply" }, text,
+        el("button", { onclick: async () => {
+          if (!text.value.trim()) return;
+          try { await act(caseId, "/replies", { text: text.value }, "已发送"); } catch (error) { toast(error.message); }
+        } }, "发送")));
+    }
+    if (mine && item.status !== "closed") {
+      const colleague = el("select", { name: "to_agent" });
+      const reason = el("input", { name: "reason", placeholder: "转接原因（必填）" });
+      api("GET", "/agents").then((agents) => {
+        colleague.replaceChildren(el("option", { value: "" }, "选择同事"),
+          ...agents.filter((a) => a.username !== state.me.username)
+            .map((a) => el("option", { value: a.username }, a.display_name + (a.online ? "（在线）" : "（离线）"))));
+      });
+      extra.append(form("转接给", [colleague, reason], () =>
+        act(caseId, "/transfer", { to_agent: colleague.value || null, reason: reason.value }, "已转接")));
+      if (item.with_person) {
+        actions.append(el("button", { class: "secondary", onclick: () => act(caseId, "/hand-back", { note: "" }, "已交回机器人").catch((e) => toast(e.message)) }, "交回机器人"));
+      }
+    }
+    if (mine && item.status === "active") {
+      const summary = el("input", { name: "summary", placeholder: "处理结果摘要" });
+      extra.append(form("提交处理结果，请客户确认", [summary], () =>
+        act(caseId, "/resolution", { summary: summary.value }, "已提交，等待客户确认")));
+    }
+    if (owner && item.status === "awaiting_confirmation") {
+      const note = el("input", { name: "note", placeholder: "如何联系了客户" });
+      extra.append(form("记录确认尝试", [note], () => act(caseId, "/confirmation-attempts", { note: note.value }, "已记录")));
+      actions.append(el("button", { class: "secondary", onclick: () => act(caseId, "/close", {}, "已结案").catch((e) => toast(e.message)) }, "逾期结案"));
+    }
+
+    pane.replaceChildren(
+      el("h1", {}, "#" + item.id + " · " + STATUS[item.status]),
+      el("p", { class: "owner" }, "首问负责人：" + (item.first_contact_owner ? item.first_contact_owner.display_name : "—") +
+        "　当前处理：" + (item.current_agent ? item.current_agent.display_name : "队列") + "　渠道会话：" + item.conversation_id),
+      el("p", {}, "转人工原因：" + (REASON[item.reason] || item.reason) + (item.detail ? "（" + item.detail + "）" : "")),
+      actions, extra,
+      el("h2", {}, "记录"),
+      el("ol", { class: "history" }, item.events.map((event) =>
+        el("li", {}, el("div", { class: "who" }, event.at.replace("T", " ").slice(0, 19) + " · " + event.actor + " · " + (ACTION[event.action] || event.action)),
+          event.note ? el("div", {}, event.note) : ""))));
+    document.querySelectorAll(".cases li").forEach((li) => li.classList.toggle("selected", Number(li.dataset.case) === caseId));
+  }
+
+  $("login-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(event.target);
+    $("login-error").textContent = "";
+    try {
+      showWorkspace(await api("POST", "/login", { username: data.get("username"), password: data.get("password") }));
+    } catch (error) { $("login-error").textContent = error.message; }
+  });
+  $("online").addEventListener("change", (event) =>
+    api("PUT", "/me/presence", { online: event.target.checked }).then(refresh).catch((e) => toast(e.message)));
+  $("logout").addEventListener("click", () => api("POST", "/logout", {}).finally(showLogin));
+
+  api("GET", "/me").then(showWorkspace).catch(showLogin);
+  setInterval(refresh, REFRESH_MS);
+})();

@@ -1,0 +1,136 @@
+"""The console in real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright): two agents, a case
+that arrives, is claimed, answered, and transferred while its first-contact owner keeps it.
+
+Screenshots go to var/artifacts/console/ (kept after the run, for people to look at).
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from bot.channels import outbound
+from bot.desk import OpenHandoff, load_policy
+from bot.paths import REPO_ROOT
+from bot.store import session_scope
+from tests.console.conftest import PASSWORD
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+ARTIFACTS = REPO_ROOT / "var" / "artifacts" / "console"
+INJECTION = '<img src=x onerror="window.__pwned=1">'
+
+
+@pytest.fixture
+def open_page(console):
+    """``open_page()`` → a console page in a fresh browser profile."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/setup.sh does)")
+    profiles, contexts = [], []
+    with playwright_sync.sync_playwright() as driver:
+
+        def open_():
+            profile = tempfile.mkdtemp(prefix="console-profile-")
+            profiles.append(profile)
+            context = driver.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                viewport={"width": 1280, "height": 800}, locale="zh-CN",
+            )
+            contexts.append(context)
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(30_000)
+            page.goto(console + "/")
+            return page
+
+        yield open_
+        for context in contexts:
+            context.close()
+    for profile in profiles:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def log_in(page, username: str, password: str = PASSWORD) -> None:
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+@pytest.fixture
+def agent_page(open_page):
+    """``agent_page("wang")`` → a console page signed in as that agent, who is then online."""
+
+    def signed_in(username: str):
+        page = open_page()
+        log_in(page, username)
+        page.wait_for_selector("#workspace:not([hidden])")
+        page.check("#online")
+        return page
+
+    return signed_in
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_wrong_password_is_told_and_nothing_opens(open_page):
+    page = open_page()
+    log_in(page, "wang", "wrong password")
+    page.wait_for_selector("#login-error:has-text('用户名或密码不正确')")
+    assert page.is_hidden("#workspace")
+
+
+def test_a_case_arrives_is_claimed_answered_and_transferred_while_the_owner_keeps_it(
+    agent_page, database_url, clock, monkeypatch
+):
+    delivered = []
+
+    class RecordingSender:
+        async def send(self, user_id, message):
+            delivered.append((user_id, message))
+
+    monkeypatch.setitem(outbound._senders, "test", RecordingSender())  # the console runs in this process
+    wang = agent_page("wang")
+    li = agent_page("li")
+    wang.wait_for_selector("#queue-badge:has-text('0')")
+
+    with session_scope(database_url) as session:
+        case_id = OpenHandoff(session, load_policy(), clock)(
+            "test:cust-9", "injury", f"充电宝起火把手烫伤了 {INJECTION}", topic="quality_sanbao").case.id
+    # The agent is told without reloading: badge and queue update by themselves.
+    wang.wait_for_selector("#queue-badge:has-text('1')")
+    wang.click(f"#queue li[data-case='{case_id}']")
+    wang.wait_for_selector("#case h1:has-text('排队中')")
+    assert INJECTION in wang.inner_text("#case")  # shown as text, never run
+    assert wang.evaluate("window.__pwned") is None
+    screenshot(wang, "01-case-arrived")
+
+    wang.click("#case button:has-text('接入')")
+    wang.wait_for_selector("#case h1:has-text('处理中')")
+    wang.fill("textarea[name=reply]", "您好，我是王芳，先请您注意安全，我马上联系商家。")
+    wang.click("#case button:has-text('发送')")
+    wang.wait_for_selector("#case .history li:has-text('您好，我是王芳')")
+    assert delivered == [("cust-9", {"text": "您好，我是王芳，先请您注意安全，我马上联系商家。", "sender_name": "王芳",
+                                     "id": delivered[0][1]["id"]})]
+    screenshot(wang, "02-claimed-and-answered")
+
+    wang.select_option("select[name=to_agent]", "li")
+    wang.fill("input[name=reason]", "李强熟悉这家商家")
+    wang.click("form.inline:has-text('转接给') button[type=submit]")
+    wang.wait_for_selector("#case .owner:has-text('当前处理：李强')")
+    # 王芳 stays the first-contact owner: the case is still in her "我负责的" list, now with 李强.
+    wang.wait_for_selector(f"#owned li[data-case='{case_id}']:has-text('当前：李强')")
+    assert wang.locator(f"#working li[data-case='{case_id}']").count() == 0
+    screenshot(wang, "03-owner-after-transfer")
+
+    li.wait_for_selector(f"#working li[data-case='{case_id}']")
+    li.wait_for_selector("#notifications li:has-text('王芳 把会话')")
+    li.click(f"#working li[data-case='{case_id}']")
+    li.wait_for_selector("#case .owner:has-text('首问负责人：王芳')")
+    screenshot(li, "04-colleague-after-transfer")
