@@ -55,10 +55,11 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# The browser tests drive Debian's Chromium through Playwright (no browser download from Playwright).
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
-  echo "setup: installing chromium for the browser tests"
-  apt-get update -qq && apt-get install -y -qq chromium >/dev/null \
+# The browser tests drive Debian's Chromium through Playwright (no browser download from Playwright); the CJK
+# fonts make the widget's and the console's Chinese text readable in their screenshots.
+if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; } && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing chromium and CJK fonts for the browser tests"
+  apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null \
     || echo "setup: could not install chromium (needs root); the browser tests will fail until it is installed" >&2
 fi
 
