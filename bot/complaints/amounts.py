@@ -75,6 +75,12 @@ def _candidates(text: str):
         yield value, marked, match.span()
 
 
+def money_amounts(text: str) -> list[Decimal]:
+    """Every definite amount written as money (¥, 元, 块, 人民币) in ``text``, in yuan."""
+    text = _THOUSANDS.sub("", normalise(text or ""))
+    return [value for value, marked, _ in _candidates(text) if marked and value is not None and 0 <= value < MAXIMUM]
+
+
 def parse_amount(text: str, *, require_marker: bool = False) -> Decimal | None:
     """The one amount of money in ``text``, in yuan with two decimals; None if there is none, several or it is vague.
 
