@@ -20,6 +20,11 @@ def test_messages_are_joined_and_an_agent_is_named():
     assert offered == []
 
 
+def test_an_image_becomes_its_link():
+    assert render_messages([{"text": "凭证示例：", "image": "https://example.org/receipt.png"}])[0] == (
+        "凭证示例：\nhttps://example.org/receipt.png")
+
+
 def test_a_digit_or_the_full_title_picks_the_button():
     assert chosen_payload("2", BUTTONS) == "/request_human"
     assert chosen_payload(" ２ ", BUTTONS) == "/request_human"  # full-width digit from a Chinese keyboard

@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels import outbound
 from bot.channels.identity import WECHAT, InvalidConversationId, conversation_id
-from bot.channels.safety import ensure_reply
+from bot.channels.safety import apology, ensure_reply
 from bot.channels.wechat.api import CustomerServiceAPI
 from bot.channels.wechat.config import SAFE, WeChatConfig
 from bot.channels.wechat.delivery import WeChatSender, masked
@@ -209,6 +209,9 @@ class WeChatInput(InputChannel):
 
     def _pieces(self, openid: str, messages: List[dict]) -> List[str]:
         text, buttons = render_messages(messages)
+        if not text:  # only content WeChat text cannot show (custom payloads): never leave the user with nothing
+            log.error("wechat: a turn for %s produced nothing a text message can carry", masked(openid))
+            text, buttons = render_messages([apology()])
         self.state.offer_choices(openid, buttons)
         return split_text(self.sender.with_held(openid, text), self.config.text_limit_bytes)
 

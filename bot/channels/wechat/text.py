@@ -24,6 +24,8 @@ def render_messages(messages: Iterable[dict]) -> tuple:
     offered: List[dict] = []
     for message in messages:
         text = (message.get("text") or "").strip()
+        if message.get("image"):  # WeChat text cannot embed it; a link still reaches it
+            text = f"{text}\n{message['image']}".strip()
         sender_name = message.get("sender_name")
         if text and sender_name:
             text = f"【{sender_name}】{text}"
