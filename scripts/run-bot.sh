@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything that is missing, then start the bot with its embedded defaults:
 #   action server  http://127.0.0.1:5055   (our actions, knowledge retrieval with the offline model)
-#   Rasa server    http://127.0.0.1:5005   (REST channel: POST /webhooks/rest/webhook)
+#   Rasa server    http://127.0.0.1:5005   (REST channel: POST /webhooks/rest/webhook;
+#                                          website widget: demo page /chat/, script /chat/widget.js)
 # Conversations are kept in var/tracker.db (SQLite) and survive restarts. Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
