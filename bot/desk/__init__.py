@@ -17,7 +17,7 @@ from bot.desk.errors import (
     ReasonRequired,
 )
 from bot.desk.handback import HandBackToBot
-from bot.desk.messages import RecordAgentReply, RecordCustomerMessage
+from bot.desk.messages import RecordAgentReply, RecordCustomerMessage, RouteCustomerMessage
 from bot.desk.models import CaseStatus, DeskAgent, DeskNotification, Handoff, HandoffEvent, OwnershipOffer, Role
 from bot.desk.open_case import CALLBACK, QUEUED, WITH_OWNER, HandoffTicket, OpenHandoff
 from bot.desk.ownership import AnswerOwnershipOffer, OfferOwnership
@@ -38,6 +38,6 @@ __all__ = [
     "ConfirmResolution", "DeskAgent", "DeskError", "DeskNotification", "DeskPolicy", "DeskPolicyError",
     "DeskQueue", "DisputeResolution", "HandBackToBot", "Handoff", "HandoffEvent", "HandoffTicket", "LeaveTeam",
     "NotAllowed", "OfferOwnership", "OpenHandoff", "OwnershipOffer", "ProposeResolution", "QUEUED", "QueuePlace",
-    "ReasonRequired", "RecordAgentReply", "RecordConfirmationAttempt", "RecordCustomerMessage", "Role",
+    "ReasonRequired", "RecordAgentReply", "RecordConfirmationAttempt", "RecordCustomerMessage", "Role", "RouteCustomerMessage",
     "SetPresence", "TransferCase", "WITH_OWNER", "check_password", "load_policy",
 ]

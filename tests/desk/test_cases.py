@@ -29,6 +29,7 @@ from bot.desk import (
     RecordAgentReply,
     RecordConfirmationAttempt,
     RecordCustomerMessage,
+    RouteCustomerMessage,
     SetPresence,
     TransferCase,
 )
@@ -216,9 +217,20 @@ def test_nobody_with_the_skill_online_means_a_callback_even_in_hours(desk, agent
 def test_the_owner_hears_of_customer_messages_while_the_case_waits_with_numbers_masked(desk, agents, database_url):
     case_id = open_claimed(desk, "wang")
     desk(TransferCase, case_id, "wang", "转组", to_skill="ecommerce")
-    desk(RecordCustomerMessage, case_id, "还有人吗？我电话13812345678")
+    # Between two people after a transfer, the bot does not cut in: the message waits for the next agent.
+    assert desk(RecordCustomerMessage, case_id, "还有人吗？我电话13812345678") is True
     kind, body = notifications(database_url, "wang")[-1]
     assert kind == "customer_waiting" and "138****5678" in body and "13812345678" not in body
+
+
+def test_while_a_person_has_the_conversation_the_bot_stays_out_until_handed_back(desk, agents, database_url):
+    assert desk(RouteCustomerMessage, "web:c1", "七天无理由怎么退") is False  # no case: the bot answers
+    case_id = open_claimed(desk, "wang", "web:c1")
+    assert desk(RouteCustomerMessage, "web:c1", "/restart") is True  # even a restart goes to the agent
+    assert desk(RouteCustomerMessage, "web:c1", "我的手机号13812345678") is True
+    assert case_of(database_url, case_id).events[-1].note == "我的手机号138****5678"
+    desk(HandBackToBot, case_id, "wang")
+    assert desk(RouteCustomerMessage, "web:c1", "谢谢") is False
 
 
 def test_ownership_moves_only_to_a_named_colleague_who_accepts(desk, agents, database_url):
