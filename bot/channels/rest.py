@@ -1,0 +1,72 @@
+"""Our REST input channel: Rasa's ``rest`` channel (same URL, same JSON), but never silent.
+
+Rasa's RestInput returns whatever the turn collected, which is ``[]`` when the action server was unreachable,
+crashed or too slow, or when the tracker store failed. Here every turn's replies pass through
+:func:`bot.channels.safety.ensure_reply`, and a turn that takes longer than ``reply_timeout`` seconds is
+answered with the apology while it finishes in the background (so the tracker stays consistent).
+
+``GET /webhooks/rest/silent_turns`` reports how many turns were rescued so (``{"silent_turns_total": n}``).
+
+``credentials.yml``::
+
+    bot.channels.rest.RestInput:
+      reply_timeout: 25
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.channels.safety import ensure_reply, silent_turns_total
+
+log = logging.getLogger(__name__)
+
+# Below Sanic's 60 s response timeout, so the customer hears from us before the connection is cut; far above a
+# normal turn (well under a second once the action server is warm).
+DEFAULT_REPLY_TIMEOUT = 25.0
+
+
+class RestInput(RasaRestInput):
+    def __init__(self, reply_timeout: float = DEFAULT_REPLY_TIMEOUT) -> None:
+        if reply_timeout <= 0:
+            raise ValueError(f"reply_timeout must be a positive number of seconds, got {reply_timeout!r}")
+        self.reply_timeout = reply_timeout
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RestInput":
+        return cls(float((credentials or {}).get("reply_timeout", DEFAULT_REPLY_TIMEOUT)))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def handle_and_ensure_reply(message: UserMessage) -> None:
+            collector = message.output_channel
+            reason = None
+            try:
+                # shield: on timeout the turn goes on (and is saved); only our wait for it ends.
+                await asyncio.wait_for(asyncio.shield(on_new_message(message)), self.reply_timeout)
+            except asyncio.TimeoutError:
+                reason = f"no reply within {self.reply_timeout:g} s"
+            except Exception as error:  # noqa: BLE001 - whatever failed, the customer still gets an answer
+                log.exception("turn failed in conversation %s", message.sender_id)
+                reason = f"{type(error).__name__}: {error}"
+            replies = ensure_reply(message.sender_id, list(collector.messages), reason=reason)
+            # The REST response is built from the collector's list right after this returns.
+            collector.messages[:] = [{"recipient_id": message.sender_id, **reply} for reply in replies]
+
+        blueprint = super().blueprint(handle_and_ensure_reply)
+
+        @blueprint.route("/silent_turns", methods=["GET"])
+        async def silent_turns(request: Request) -> response.HTTPResponse:
+            """How many turns this server answered with the apology because they produced nothing."""
+            return response.json({"silent_turns_total": silent_turns_total()})
+
+        return blueprint
