@@ -6,6 +6,8 @@
     complaints advance TS-20261122-000123 调查核实 --operator 王芳 [--note "已联系商家"]
     complaints export --format csv|json [--output FILE] [--unmask --operator NAME]
     complaints purge-expired [--now ...]      anonymise customers whose cases ended beyond the retention period
+    complaints analyse [--since 2026-10-01] [--until 2026-11-30] [--format text|json|csv] [--output FILE]
+                                              recurring problems by clustering complaint facts (docs/analytics.md)
 
 The database is ``BOT_DATABASE_URL`` (default var/bot.db) unless ``--database-url`` is given. Times without a
 zone are Beijing time; all times printed are Beijing time.
@@ -14,15 +16,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import analytics
 from bot.complaints import export, service
 from bot.complaints.lifecycle import IllegalTransition, PolicyError, Status, load_policy
 from bot.complaints.views import CHINA_TIME, china_time
-from bot.store import migrate
+from bot.store import migrate, session_scope
 from bot.store.privacy import install_log_masking
 
 
@@ -35,6 +38,13 @@ def _moment(text: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CHINA_TIME)
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r} (example: 2026-11-01)") from None
 
 
 def _status(text: str) -> Status:
@@ -77,6 +87,14 @@ def _parser() -> argparse.ArgumentParser:
         "purge-expired", help="anonymise customers whose complaints ended beyond the retention period"
     )
     purge.add_argument("--now", type=_moment, help="pretend it is this time (ISO; default: now)")
+
+    analyse = commands.add_parser(
+        "analyse", help="group complaints and hand-offs; find recurring problems by clustering complaint facts"
+    )
+    analyse.add_argument("--since", type=_day, help="first Beijing date to include (default: the earliest)")
+    analyse.add_argument("--until", type=_day, help="last Beijing date to include (default: the latest)")
+    analyse.add_argument("--format", choices=analytics.FORMATS, default="text")
+    analyse.add_argument("--output", type=Path, help="file to write (default: standard output)")
     return parser
 
 
@@ -109,6 +127,15 @@ def _run(args: argparse.Namespace) -> int:
             print(f"Wrote {len(records)} complaint(s) to {args.output}.", file=sys.stderr)
         else:
             sys.stdout.write(text)
+    elif args.command == "analyse":
+        with session_scope(url) as session:
+            report = analytics.analyse(session, args.since, args.until)
+        text = analytics.render(report, args.format)
+        if args.output:
+            args.output.write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
+            print(f"Wrote the analysis of {report.complaints} complaint(s) to {args.output}.", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
     elif args.command == "purge-expired":
         count = service.anonymise_expired(args.now, url=url)
         print(f"Anonymised {count} customer(s).")
@@ -120,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)
-    except (service.ComplaintError, IllegalTransition, export.NotAuthorised, PolicyError) as error:
+    except (
+        service.ComplaintError, IllegalTransition, export.NotAuthorised, PolicyError, analytics.AnalysisError
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except (SQLAlchemyError, OSError) as error:
