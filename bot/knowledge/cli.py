@@ -4,7 +4,9 @@
   kb build                          write the jieba dictionary and NLU examples, warm the index cache
   kb ask "问题" [--json]             the decision and ranked hits for one question
   kb ask - --json                   one question per line on stdin, one JSON object per line out
-  kb bench [questions.jsonl ...]    hit@1 / hit@3 / MRR and latency of every retriever, written to a file
+  kb bench [questions.jsonl ...]    quality, decisions and latency of every system per question set, to a file
+  kb bench --real-only              only the real questions' tuning and test halves
+  kb ablate [tune.jsonl]            what each reranker step buys, cross-validated on the tuning half
 """
 from __future__ import annotations
 
@@ -86,37 +88,52 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from bot.knowledge.service import KnowledgeService
 
     service = KnowledgeService.load(model=args.model)
-    paths = [Path(p) for p in args.questions] or list(bench.DEFAULT_QUESTION_DIRS)
-    try:
-        questions = bench.load_questions(paths, service.kb)
-    except (bench.BenchInputError, OSError) as exc:
-        print(f"kb bench: {exc}", file=sys.stderr)
+    if args.questions:
+        named = [(Path(p).stem if Path(p).is_file() else Path(p).name, Path(p)) for p in args.questions]
+    else:
+        named = list(bench.REAL_SETS if args.real_only else bench.DEFAULT_SETS)
+    sets = []
+    for name, path in named:
+        if not path.exists() and not args.questions:
+            print(f"kb bench: {path} not found, set {name!r} skipped", file=sys.stderr)
+            continue
+        try:
+            questions = bench.load_questions([path], service.kb)
+        except (bench.BenchInputError, OSError) as exc:
+            print(f"kb bench: {exc}", file=sys.stderr)
+            return 2
+        leaked = bench.leaked_questions(questions, service.kb)
+        if leaked:
+            print(f"warning: {name}: {len(leaked)} question(s) are stored wordings, e.g. {leaked[0]!r}", file=sys.stderr)
+        sets.append((name, questions))
+    if not sets:
+        print("kb bench: no question sets to score", file=sys.stderr)
         return 2
-    leaked = bench.leaked_questions(questions, service.kb)
-    if leaked:
-        print(f"warning: {len(leaked)} question(s) are stored wordings, e.g. {leaked[0]!r}", file=sys.stderr)
-    rankers = bench.service_rankers(service)
-    if not args.skip_response_selector:
-        rankers["Rasa ResponseSelector"] = bench.response_selector_ranker(service.kb)
-    rows = [bench.score(name, ranker, questions, service.kb).row() for name, ranker in rankers.items()]
-    table = bench.markdown_table(rows)
-    labelled = sum(q.entry_id is not None for q in questions)
+    extra = {bench.RESPONSE_SELECTOR: bench.response_selector_system(service.kb)} if args.response_selector else {}
+    results = bench.run(service, sets, extra)
     header = (
-        f"kb bench: {len(questions)} questions ({labelled} labelled by entry, {len(questions) - labelled} by topic), "
-        f"{len(service.kb)} entries, model {args.model or 'default'}\n\n"
+        f"kb bench: {len(service.kb)} entries in {len({e.topic for e in service.kb.entries})} topics, "
+        f"model {args.model or 'default'}, decision thresholds {service.policy}"
     )
-    breakdown = bench.decision_breakdown(service, questions)
-    decisions = "\n\nDecisions of the hybrid on entry-labelled questions:\n\n" + "\n".join(
-        f"- {name}: {value}" for name, value in breakdown.items()
-    )
-    print(header + table + decisions)
     output = Path(args.output) if args.output else var_dir() / "bench" / "kb-bench.md"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(header + table + decisions + "\n", encoding="utf-8")
-    output.with_suffix(".json").write_text(
-        json.dumps({"systems": rows, "decisions": breakdown}, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    print(f"\nwritten to {output} (and .json)")
+    print(bench.report(results, header, output))
+    print(f"written to {output} (and .json)")
+    return 0
+
+
+def cmd_ablate(args: argparse.Namespace) -> int:
+    from bot.knowledge import ablation
+    from bot.knowledge.service import KnowledgeService
+
+    service = KnowledgeService.load(model=args.model)
+    output = Path(args.output) if args.output else var_dir() / "bench" / "kb-ablation.md"
+    try:
+        text = ablation.run(service, Path(args.questions), output)
+    except ValueError as exc:
+        print(f"kb ablate: {exc}", file=sys.stderr)
+        return 2
+    print(text)
+    print(f"written to {output} (and .json)")
     return 0
 
 
@@ -137,10 +154,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub.add_parser("build", help="write derived files and warm the index").set_defaults(func=cmd_build)
 
     bench_parser = sub.add_parser("bench", help="benchmark retrieval quality and latency")
-    bench_parser.add_argument("questions", nargs="*", help="JSONL files or folders (default: knowledge/bench/dev and customer_topics)")
-    bench_parser.add_argument("--output", help="where to write the table (default var/bench/kb-bench.md)")
-    bench_parser.add_argument("--skip-response-selector", action="store_true", help="skip training Rasa's ResponseSelector")
+    bench_parser.add_argument("questions", nargs="*",
+                              help="JSONL files or folders, one set each (default: dev, customer_topics, real tune, real test)")
+    bench_parser.add_argument("--real-only", action="store_true", help="only the real questions' tune and test halves")
+    bench_parser.add_argument("--output", help="where to write the tables (default var/bench/kb-bench.md)")
+    bench_parser.add_argument("--response-selector", action="store_true",
+                              help="also train and score Rasa's ResponseSelector (minutes on first use per KB version)")
     bench_parser.set_defaults(func=cmd_bench)
+
+    ablate_parser = sub.add_parser("ablate", help="what each step of the reranker buys, cross-validated on the tuning half")
+    ablate_parser.add_argument("questions", nargs="?", default=str(KNOWLEDGE_DIR / "bench" / "real" / "tune.jsonl"),
+                               help="the tuning questions (default knowledge/bench/real/tune.jsonl)")
+    ablate_parser.add_argument("--output", help="where to write the table (default var/bench/kb-ablation.md)")
+    ablate_parser.set_defaults(func=cmd_ablate)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

@@ -40,9 +40,11 @@ class Hit:
     score: float
     bm25: float = 0.0
     dense: float = 0.0
+    # The reranker's probability that this entry answers the question (None from the plain retrievers).
+    confidence: Optional[float] = None
 
     def as_dict(self) -> dict:
-        return {
+        payload = {
             "id": self.entry.id,
             "topic": self.entry.topic,
             "score": round(self.score, 4),
@@ -50,6 +52,9 @@ class Hit:
             "dense": round(self.dense, 4),
             "question": self.entry.question,
         }
+        if self.confidence is not None:
+            payload["confidence"] = round(self.confidence, 4)
+        return payload
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,8 @@ class DenseRetriever:
         return vectors
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self.encoder.encode(list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        vectors = self.encoder.encode(list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, query: str) -> np.ndarray:

@@ -1,0 +1,610 @@
+"""The bot's retriever: read the question, gather candidates, rerank them with a trained model.
+
+1. :mod:`bot.knowledge.reading` finds the question clause (focus), its acts, denied concepts and roles.
+2. Candidates: the entries ranked best by BM25 and dense on the whole message *and* on the focus (reciprocal
+   rank fusion of the four rankings), so an entry that answers the question clause is found even when the
+   story around it is about something else.
+3. A logistic regression scores each candidate with the probability that it answers the question, from
+   features a person can read (:data:`FEATURES`): cosines and BM25 on whole text and focus, the topic
+   classifier's belief, act match, a denied concept the entry is about, a role the entry does not serve …
+4. The probabilities are what decisions are judged on (:mod:`bot.knowledge.decision`), with thresholds tuned
+   on the real tuning questions by cross-validation at training time.
+
+Training is deterministic and offline: the knowledge base's own wordings (each one a query with itself left out
+of the index) plus the real tuning half ``knowledge/bench/real/tune.jsonl`` when it exists. The trained
+arrays are cached in ``var/index/`` under a key of the knowledge base, the tuning file and the model, like the
+dense index; ``kb build`` warms the cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.reading import Reading, acts_of, concepts_of, read, roles_of
+from bot.knowledge.retrieval import MAX_QUERY_CHARS, RRF_K, BM25Retriever, DenseRetriever, Hit
+from bot.paths import KNOWLEDGE_DIR, var_dir
+from bot.text import normalise
+
+log = logging.getLogger(__name__)
+
+REAL_TUNE_FILE = KNOWLEDGE_DIR / "bench" / "real" / "tune.jsonl"
+OUT_OF_SCOPE = "out_of_scope"
+# How many entries the fused first stage hands to the reranker; the right entry is within the top 30 for
+# nearly every question it can be found for at all (bench: hit@30 of the first stage).
+CANDIDATES = 30
+# A real question counts this many times a stored wording in training: there are far fewer of them, and they
+# are what the bot will meet.
+REAL_QUESTION_WEIGHT = 4.0
+FOLDS = 5
+# Bump when features or training change, so cached models are retrained.
+TRAINING_VERSION = "rerank-v1"
+
+FEATURES = (
+    "dense_full", "dense_focus", "dense_answer", "dense_full_gap", "dense_focus_gap",
+    "bm25_full", "bm25_focus", "bm25_full_gap", "bm25_focus_gap",
+    "rrf_dense_full", "rrf_dense_focus", "rrf_bm25_full", "rrf_bm25_focus",
+    "topic_full", "topic_focus", "topic_is_best", "out_of_scope",
+    "act_match", "act_missing", "denied_concept", "role_match", "role_conflict",
+    "focus_share", "memory_entry", "memory_topic", "memory_uncovered", "memory_entry_gap",
+)
+
+
+@dataclass(frozen=True)
+class Ablation:
+    """Which steps of the reranker are switched on (the README's ablation table switches them off one at a time)."""
+
+    focus: bool = True
+    acts: bool = True
+    negation: bool = True
+    roles: bool = True
+    expansion: bool = True
+    real_questions: bool = True
+    memory: bool = True
+
+    def mask(self) -> np.ndarray:
+        off = set()
+        if not self.focus:
+            off |= {"dense_focus", "dense_focus_gap", "bm25_focus", "bm25_focus_gap", "rrf_dense_focus", "rrf_bm25_focus",
+                    "topic_focus", "focus_share"}
+        if not self.acts:
+            off |= {"act_match", "act_missing"}
+        if not self.negation:
+            off.add("denied_concept")
+        if not self.roles:
+            off |= {"role_match", "role_conflict"}
+        if not self.memory:
+            off |= {"memory_entry", "memory_topic", "memory_uncovered", "memory_entry_gap"}
+        return np.array([name not in off for name in FEATURES])
+
+
+@dataclass
+class QueryEvidence:
+    """Everything about one query that does not depend on trained weights."""
+
+    reading: Reading
+    vector_full: np.ndarray
+    vector_focus: np.ndarray
+    dense_full: np.ndarray  # per entry: best wording cosine
+    dense_focus: np.ndarray
+    dense_answer: np.ndarray
+    bm25_full: np.ndarray
+    bm25_focus: np.ndarray
+    candidates: np.ndarray  # entry indices, first-stage order
+
+
+@dataclass(frozen=True)
+class TrainingQuery:
+    text: str
+    entry_index: Optional[int]  # None: nothing in the knowledge base answers it
+    topic: Optional[str]
+    weight: float = 1.0
+    exclude_text: Optional[int] = None  # a stored wording used as a query is left out of the index
+
+
+class EntryFacts:
+    """What the reader finds in each entry's own wordings: its acts, the concepts it is about, its roles."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.acts = [acts_of(normalise(e.question)) for e in kb.entries]
+        # An entry is about a concept when its canonical question or most of its wordings assert it.
+        self.concepts = []
+        self.roles = []
+        for entry in kb.entries:
+            texts = [normalise(t) for t in entry.texts]
+            counts: Dict[str, int] = {}
+            for text in texts:
+                for concept in concepts_of(text):
+                    counts[concept] = counts.get(concept, 0) + 1
+            main = concepts_of(texts[0])
+            self.concepts.append(frozenset(c for c, n in counts.items() if c in main or n * 2 >= len(texts)))
+            role_counts: Dict[str, int] = {}
+            for text in texts:
+                for role in roles_of(text):
+                    role_counts[role] = role_counts.get(role, 0) + 1
+            self.roles.append(frozenset(r for r, n in role_counts.items() if n * 3 >= len(texts)))
+        self.topics = [e.topic for e in kb.entries]
+
+
+class TopicClassifier:
+    """P(topic | text) from dense vectors, with an ``out_of_scope`` class when real questions provide one.
+
+    Ridge regression onto the topics, in closed form (one 513×513 solve, milliseconds: it is refitted once per
+    cross-validation fold at training time), turned into probabilities by a softmax.
+    """
+
+    RIDGE = 1.0
+    TEMPERATURE = 10.0
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: Sequence[str]) -> None:
+        self.coef, self.intercept, self.classes = coef, intercept, list(classes)
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, labels: Sequence[str], weights: Optional[np.ndarray] = None) -> "TopicClassifier":
+        classes = sorted(set(labels))
+        column = {c: i for i, c in enumerate(classes)}
+        targets = np.zeros((len(labels), len(classes)))
+        targets[np.arange(len(labels)), [column[l] for l in labels]] = 1.0
+        x = np.hstack([vectors.astype(np.float64), np.ones((len(vectors), 1))])
+        w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=np.float64)
+        gram = (x * w[:, None]).T @ x + cls.RIDGE * np.eye(x.shape[1])
+        solution = np.linalg.solve(gram, (x * w[:, None]).T @ targets)
+        return cls(solution[:-1].T * cls.TEMPERATURE, solution[-1] * cls.TEMPERATURE, classes)
+
+    def proba(self, vectors: np.ndarray) -> np.ndarray:
+        logits = vectors @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+class BM25Matrix:
+    """rank-bm25's Okapi scores as one sparse matrix product.
+
+    ``BM25Okapi.get_scores`` loops over every document in Python for every query term (milliseconds per query,
+    and training scores thousands of queries). Its score is linear in the query's term counts, so we lay its
+    per-(term, document) weights, computed from the library's own idf, k1, b and lengths, into a matrix once.
+    """
+
+    def __init__(self, bm25) -> None:
+        from scipy.sparse import csr_matrix
+
+        doc_len = np.asarray(bm25.doc_len, dtype=np.float64)
+        norm = bm25.k1 * (1 - bm25.b + bm25.b * doc_len / bm25.avgdl)
+        self.vocabulary: Dict[str, int] = {}
+        rows, cols, values = [], [], []
+        for doc, freqs in enumerate(bm25.doc_freqs):
+            for term, freq in freqs.items():
+                rows.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
+                cols.append(doc)
+                values.append((bm25.idf.get(term) or 0) * freq * (bm25.k1 + 1) / (freq + norm[doc]))
+        self.matrix = csr_matrix((values, (rows, cols)), shape=(len(self.vocabulary), len(doc_len)))
+        self.n_docs = len(doc_len)
+
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        known = [self.vocabulary[t] for t in terms if t in self.vocabulary]
+        if not known:
+            return np.zeros(self.n_docs)
+        return np.asarray(self.matrix[known].sum(axis=0)).ravel()
+
+
+@dataclass
+class Memory:
+    """The real tuning questions the reranker has seen, as vectors with their labels: a question like one a
+    customer asked before (same operator, same complaint) most likely wants the same entry, or none."""
+
+    vectors: np.ndarray
+    entries: np.ndarray  # entry index, -1 when no entry answers it
+    topics: np.ndarray
+
+    @classmethod
+    def of(cls, prepared: Sequence["PreparedQuery"], dim: int = 512) -> "Memory":
+        if not prepared:
+            return cls(np.zeros((0, dim), dtype=np.float32), np.zeros(0, dtype=int), np.array([], dtype=str))
+        return cls(np.stack([p.evidence.vector_full for p in prepared]),
+                   np.array([-1 if p.query.entry_index is None else p.query.entry_index for p in prepared]),
+                   np.array([p.query.topic or "" for p in prepared]))
+
+    def similarities(self, vector: np.ndarray, n_entries: int, entry_topics: np.ndarray,
+                     exclude: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray, float]:
+        """Per entry: best cosine to a remembered question answered by it, and to one of its topic; and the
+        best cosine to a remembered question nothing answers."""
+        per_entry, per_topic, uncovered = np.zeros(n_entries), np.zeros(n_entries), 0.0
+        if not len(self.vectors):
+            return per_entry, per_topic, uncovered
+        sims = self.vectors @ vector
+        if exclude is not None:
+            sims = sims.copy()
+            sims[exclude] = -1.0
+        covered = self.entries >= 0
+        if covered.any():
+            np.maximum.at(per_entry, self.entries[covered], np.clip(sims[covered], 0, None))
+        for topic in set(self.topics.tolist()):
+            best = float(np.clip(sims[self.topics == topic], 0, None).max())
+            per_topic[entry_topics == topic] = best
+        if (~covered).any():
+            uncovered = float(np.clip(sims[~covered], 0, None).max())
+        return per_entry, per_topic, uncovered
+
+
+@dataclass
+class RerankModel:
+    topic: TopicClassifier
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    mask: np.ndarray
+    memory: Memory
+    thresholds: Dict[str, float] = field(default_factory=dict)
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        z = ((features - self.mean) / self.scale * self.mask) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(
+            tmp, topic_coef=self.topic.coef, topic_intercept=self.topic.intercept,
+            topic_classes=np.array(self.topic.classes), mean=self.mean, scale=self.scale, weights=self.weights,
+            bias=np.array([self.bias]), mask=self.mask, thresholds=np.array(json.dumps(self.thresholds)),
+            memory_vectors=self.memory.vectors, memory_entries=self.memory.entries, memory_topics=self.memory.topics,
+        )
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "RerankModel":
+        data = np.load(path, allow_pickle=False)
+        topic = TopicClassifier(data["topic_coef"], data["topic_intercept"], [str(c) for c in data["topic_classes"]])
+        memory = Memory(data["memory_vectors"], data["memory_entries"], data["memory_topics"])
+        return cls(topic, data["mean"], data["scale"], data["weights"], float(data["bias"][0]), data["mask"],
+                   memory, json.loads(str(data["thresholds"])))
+
+
+class RerankingRetriever:
+    """The bot's retriever (see the module docstring). ``search`` returns hits whose ``confidence`` is the
+    reranker's probability that the entry answers the question."""
+
+    def __init__(self, bm25: BM25Retriever, dense: DenseRetriever, model_name: str,
+                 tune_file: Optional[Path] = REAL_TUNE_FILE, cache_dir: Optional[Path] = None) -> None:
+        self.bm25, self.dense = bm25, dense
+        self.kb = bm25.corpus.kb
+        self.facts = EntryFacts(self.kb)
+        self.bm25_matrix = BM25Matrix(bm25._bm25)
+        self._entry_topics = np.array(self.facts.topics)
+        questions = load_training_questions(tune_file, self.kb) if tune_file else []
+        key = hashlib.sha256(
+            f"{TRAINING_VERSION}|{self.kb.fingerprint}|{model_name}|{_file_digest(tune_file)}".encode()
+        ).hexdigest()[:16]
+        path = (cache_dir or var_dir() / "index") / f"rerank-{key}.npz"
+        if path.exists():
+            self.model = RerankModel.load(path)
+        else:
+            log.info("training the reranker on %d stored wordings and %d real questions",
+                     sum(len(e.texts) for e in self.kb.entries), len(questions))
+            self.model = train(self, questions)
+            self.model.save(path)
+
+    # -- evidence ---------------------------------------------------------------------------------------
+    def evidence(self, text: str, exclude_text: Optional[int] = None, vector: Optional[np.ndarray] = None,
+                 expansion: bool = True) -> QueryEvidence:
+        reading = read(text)
+        focus_text = reading.focus_matching_text
+        if vector is None:
+            vector = self.dense.embed_query(text)
+        vector_focus = vector if focus_text == text else self.dense.embed_query(focus_text)
+        dense_full, dense_answer = self._dense(vector, exclude_text)
+        dense_focus, _ = self._dense(vector_focus, exclude_text)
+        bm25_full = self._bm25(text, exclude_text, expansion)
+        bm25_focus = bm25_full if focus_text == text else self._bm25(focus_text, exclude_text, expansion)
+        fused = (_rrf(dense_full + 0.5 * dense_answer) + _rrf(dense_focus) + _rrf(bm25_full) + _rrf(bm25_focus))
+        candidates = np.argsort(-fused, kind="stable")[:CANDIDATES]
+        return QueryEvidence(reading, vector, vector_focus, dense_full, dense_focus, dense_answer, bm25_full,
+                             bm25_focus, candidates)
+
+    def _dense(self, vector: np.ndarray, exclude_text: Optional[int]) -> Tuple[np.ndarray, np.ndarray]:
+        corpus = self.dense.corpus
+        per_text = self.dense.vectors @ vector
+        if exclude_text is not None:
+            per_text = per_text.copy()
+            per_text[exclude_text] = -1.0
+        scores = corpus.entry_scores(per_text)
+        return scores.wording, per_text[len(corpus.wording_owners):]
+
+    def _bm25(self, text: str, exclude_text: Optional[int], expansion: bool) -> np.ndarray:
+        corpus = self.bm25.corpus
+        terms = self.bm25.segmenter.terms(text)
+        if expansion:
+            terms = terms + expand(terms, self.kb)
+        if not terms:
+            return np.zeros(len(self.kb))
+        per_text = self.bm25_matrix.scores(terms) / len(terms)
+        if exclude_text is not None:
+            per_text = per_text.copy()
+            per_text[exclude_text] = 0.0
+        n = len(corpus.wording_owners)
+        best = np.zeros(len(self.kb))
+        np.maximum.at(best, corpus.wording_owners, per_text[:n])
+        return best
+
+    def features(self, ev: QueryEvidence, topic: TopicClassifier, memory: Optional[Memory] = None,
+                 exclude_memory: Optional[int] = None) -> np.ndarray:
+        c = ev.candidates
+        memory = memory if memory is not None else Memory.of([])
+        mem_entry, mem_topic, mem_uncovered = memory.similarities(
+            ev.vector_full, len(self.kb), self._entry_topics, exclude_memory)
+        mem_entry_best = mem_entry[c].max() if len(c) else 0.0
+        probs = topic.proba(np.stack([ev.vector_full, ev.vector_focus]))
+        column = {name: i for i, name in enumerate(topic.classes)}
+        entry_columns = np.array([column.get(t, -1) for t in self.facts.topics])
+        p_full = np.where(entry_columns >= 0, probs[0][entry_columns], 0.0)
+        p_focus = np.where(entry_columns >= 0, probs[1][entry_columns], 0.0)
+        best_topic = topic.classes[int(probs[0].argmax())]
+        p_oos = probs[0][column[OUT_OF_SCOPE]] if OUT_OF_SCOPE in column else 0.0
+        reading = ev.reading
+        rows = []
+        ranks = {name: _rrf(scores) * RRF_K for name, scores in (
+            ("dense_full", ev.dense_full + 0.5 * ev.dense_answer), ("dense_focus", ev.dense_focus),
+            ("bm25_full", ev.bm25_full), ("bm25_focus", ev.bm25_focus))}
+        dense_full_best, dense_focus_best = ev.dense_full.max(), ev.dense_focus.max()
+        bm25_full_best, bm25_focus_best = ev.bm25_full.max(), ev.bm25_focus.max()
+        focus_share = len(reading.focus) / max(1, len(reading.text))
+        for i in c:
+            acts = self.facts.acts[i]
+            roles = self.facts.roles[i]
+            rows.append((
+                ev.dense_full[i], ev.dense_focus[i], ev.dense_answer[i],
+                ev.dense_full[i] - dense_full_best, ev.dense_focus[i] - dense_focus_best,
+                ev.bm25_full[i], ev.bm25_focus[i], ev.bm25_full[i] - bm25_full_best, ev.bm25_focus[i] - bm25_focus_best,
+                ranks["dense_full"][i], ranks["dense_focus"][i], ranks["bm25_full"][i], ranks["bm25_focus"][i],
+                p_full[i], p_focus[i], float(self.facts.topics[i] == best_topic), p_oos,
+                float(bool(reading.acts & acts)), float(bool(reading.acts) and not (reading.acts & acts)),
+                float(bool(reading.negated & self.facts.concepts[i])),
+                float(bool(reading.roles & roles)), float(_role_conflict(reading.roles, roles)),
+                focus_share, mem_entry[i], mem_topic[i], mem_uncovered, mem_entry[i] - mem_entry_best,
+            ))
+        return np.asarray(rows, dtype=np.float64)
+
+    # -- search -----------------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5) -> List[Hit]:
+        query = normalise(query)
+        if not query:
+            return []
+        ev = self.evidence(query[:MAX_QUERY_CHARS * 4])
+        probabilities = self.model.probabilities(self.features(ev, self.model.topic, self.model.memory))
+        order = np.argsort(-probabilities, kind="stable")[:k]
+        return [
+            Hit(self.kb.entries[ev.candidates[j]], float(probabilities[j]), bm25=float(ev.bm25_full[ev.candidates[j]]),
+                dense=float(ev.dense_full[ev.candidates[j]]), confidence=float(probabilities[j]))
+            for j in order
+        ]
+
+    def reading(self, query: str) -> Reading:
+        return read(normalise(query))
+
+
+def _role_conflict(asked: frozenset, served: frozenset) -> bool:
+    """The asker's role is one the entry does not serve: a parcel's sender against a buyer-side entry."""
+    if "sender" in asked and "buyer" in served and "sender" not in served:
+        return True
+    if "buyer" in asked and "sender" in served and "buyer" not in served:
+        return True
+    return False
+
+
+def _rrf(scores: np.ndarray) -> np.ndarray:
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return 1.0 / (RRF_K + ranks)
+
+
+def _file_digest(path: Optional[Path]) -> str:
+    if not path or not path.exists():
+        return "none"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+# -- query expansion ----------------------------------------------------------------------------------------
+# Customers' words for the domain terms in the jieba dictionary (knowledge/jieba/domain_terms.txt, built from
+# the entries' ``terms``). A query that says 坏了 also looks for 质量问题; BM25 then meets entries written in
+# the law's vocabulary. Only terms the knowledge base actually uses are added.
+SYNONYMS: Dict[str, Tuple[str, ...]] = {
+    "坏了": ("质量问题", "三包"), "坏": ("质量问题",), "故障": ("质量问题", "三包"), "保修": ("三包",),
+    "假货": ("欺诈", "假冒", "退一赔三"), "假的": ("假货", "欺诈"), "冒牌": ("假冒", "欺诈"), "骗": ("欺诈",),
+    "消协": ("消费者协会", "调解"), "工商": ("市场监管", "12315"), "告": ("起诉", "投诉"),
+    "退钱": ("退款",), "不想要": ("七天无理由退货", "退货"), "不喜欢": ("七天无理由退货", "退货"),
+    "寄": ("寄件", "快递"), "快递": ("快递",), "丢了": ("丢件", "丢失"),
+    "扣钱": ("扣费", "自动续费"), "扣费": ("自动续费",), "续费": ("自动续费",),
+    "办卡": ("预付卡", "充值"), "充值": ("预付卡",), "跑路": ("预付卡", "关门"),
+    "过期": ("过期食品", "食品安全"), "吃出": ("食品安全", "异物"),
+    "话费": ("电信", "运营商"), "宽带": ("运营商",), "工信部": ("电信用户申诉受理中心", "申诉"),
+    "泄露": ("个人信息",), "推销电话": ("骚扰电话", "个人信息"),
+    "人工": ("人工客服", "转人工"), "真人": ("人工客服",),
+    "霸王条款": ("格式条款",), "概不退换": ("格式条款",), "解释权": ("格式条款", "最终解释权"),
+    "培训": ("服务合同",), "装修": ("服务合同",), "旅行社": ("旅游", "服务合同"), "美容": ("服务合同",),
+}
+
+
+def expand(terms: Sequence[str], kb: KnowledgeBase) -> List[str]:
+    vocabulary = _vocabulary(kb)
+    added = []
+    for term in terms:
+        for synonym in SYNONYMS.get(term, ()):
+            if synonym in vocabulary and synonym not in terms:
+                added.append(synonym)
+    return added
+
+
+_VOCABULARY_CACHE: Dict[str, frozenset] = {}
+
+
+def _vocabulary(kb: KnowledgeBase) -> frozenset:
+    words = _VOCABULARY_CACHE.get(kb.fingerprint)
+    if words is None:
+        text = "".join(normalise(t) for e in kb.entries for t in (*e.texts, e.answer))
+        words = frozenset(s for values in SYNONYMS.values() for s in values if s in text)
+        _VOCABULARY_CACHE[kb.fingerprint] = words
+    return words
+
+
+# -- training ------------------------------------------------------------------------------------------------
+class TrainingDataError(ValueError):
+    pass
+
+
+def load_training_questions(path: Optional[Path], kb: KnowledgeBase) -> List[TrainingQuery]:
+    """The real tuning half as training queries; lines naming an entry the knowledge base no longer has are
+    skipped (the labels are fixed up by the benchmark owner; training must not stop the bot from starting)."""
+    if not path or not path.exists():
+        return []
+    index = {e.id: i for i, e in enumerate(kb.entries)}
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError:
+            log.warning("%s:%d: not JSON, skipped for training", path, number)
+            continue
+        entry_id, topic = raw.get("entry_id"), raw.get("topic")
+        if entry_id is not None and entry_id not in index:
+            log.warning("%s:%d: unknown entry %r, skipped for training", path, number, entry_id)
+            continue
+        if not isinstance(raw.get("text"), str) or not raw["text"].strip():
+            continue
+        out.append(TrainingQuery(normalise(raw["text"]), index.get(entry_id), topic, REAL_QUESTION_WEIGHT))
+    return out
+
+
+def wording_queries(kb: KnowledgeBase) -> List[TrainingQuery]:
+    queries, text_index = [], 0
+    for i, entry in enumerate(kb.entries):
+        for text in entry.texts:
+            queries.append(TrainingQuery(normalise(text), i, entry.topic, 1.0, exclude_text=text_index))
+            text_index += 1
+    return queries
+
+
+@dataclass
+class PreparedQuery:
+    query: TrainingQuery
+    evidence: QueryEvidence
+
+
+def prepare(retriever: RerankingRetriever, queries: Sequence[TrainingQuery], expansion: bool = True) -> List[PreparedQuery]:
+    corpus_vectors = retriever.dense.vectors
+    prepared = []
+    for q in queries:
+        vector = corpus_vectors[q.exclude_text] if q.exclude_text is not None else None
+        prepared.append(PreparedQuery(q, retriever.evidence(q.text, q.exclude_text, vector, expansion)))
+    return prepared
+
+
+def fit_topic(retriever: RerankingRetriever, real: Sequence[PreparedQuery],
+              left_out_texts: Sequence[int] = ()) -> TopicClassifier:
+    """Topics from the stored wordings, the answers and the real questions (which bring ``out_of_scope``)."""
+    dense = retriever.dense
+    labels = np.array([retriever.kb.entries[i].topic for i in dense.corpus.wording_owners]
+                      + [e.topic for e in retriever.kb.entries], dtype=object)
+    keep = np.ones(len(dense.vectors), dtype=bool)
+    keep[list(left_out_texts)] = False
+    vectors, names, weights = [dense.vectors[keep]], list(labels[keep]), [np.ones(int(keep.sum()))]
+    labelled = [p for p in real if p.query.topic]
+    if labelled:
+        vectors.append(np.stack([p.evidence.vector_full for p in labelled]))
+        names += [p.query.topic for p in labelled]
+        weights.append(np.full(len(labelled), REAL_QUESTION_WEIGHT))
+    return TopicClassifier.fit(np.concatenate(vectors), names, np.concatenate(weights))
+
+
+def out_of_fold_topics(retriever: RerankingRetriever, wordings: Sequence[PreparedQuery],
+                       real: Sequence[PreparedQuery]) -> Tuple[List[TopicClassifier], List[TopicClassifier], List[np.ndarray]]:
+    """One topic classifier per fold, and for each query the one that never saw it.
+
+    A classifier that has seen a query is over-sure of its topic; a reranker trained on such features would
+    learn to trust the topic belief far more than it deserves on new questions.
+    """
+    wording_folds, real_folds = folds_of(len(wordings)), folds_of(len(real))
+    wording_topic: List[Optional[TopicClassifier]] = [None] * len(wordings)
+    real_topic: List[Optional[TopicClassifier]] = [None] * len(real)
+    for wf, rf in zip(wording_folds, real_folds):
+        held = set(rf.tolist())
+        classifier = fit_topic(retriever, [p for j, p in enumerate(real) if j not in held],
+                               [wordings[j].query.exclude_text for j in wf])
+        for j in wf:
+            wording_topic[j] = classifier
+        for j in rf:
+            real_topic[j] = classifier
+    return wording_topic, real_topic, real_folds  # type: ignore[return-value]
+
+
+def fit_reranker(retriever: RerankingRetriever, wordings: Sequence[PreparedQuery], real: Sequence[PreparedQuery],
+                 topics: Sequence[TopicClassifier], final_topic: TopicClassifier,
+                 ablation: Ablation = Ablation()) -> RerankModel:
+    """Fit the reranker; ``topics`` gives each query (wordings, then real) a topic classifier that never saw it.
+    Each real question is scored against the memory of the other real questions."""
+    from sklearn.linear_model import LogisticRegression
+
+    memory = Memory.of(real if ablation.memory else [])
+    xs, ys, ws = [], [], []
+    for n, (p, topic) in enumerate(zip([*wordings, *real], topics)):
+        exclude = n - len(wordings) if n >= len(wordings) and ablation.memory else None
+        features = retriever.features(p.evidence, topic, memory, exclude)
+        labels = (p.evidence.candidates == p.query.entry_index).astype(float) if p.query.entry_index is not None \
+            else np.zeros(len(p.evidence.candidates))
+        xs.append(features)
+        ys.append(labels)
+        ws.append(np.full(len(labels), p.query.weight))
+    x, y, w = np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    mask = ablation.mask().astype(float)
+    model = LogisticRegression(C=1.0, max_iter=3000).fit((x - mean) / scale * mask, y, sample_weight=w)
+    return RerankModel(final_topic, mean, scale, model.coef_[0], float(model.intercept_[0]), mask, memory)
+
+
+def train(retriever: RerankingRetriever, real: Sequence[TrainingQuery], ablation: Ablation = Ablation()) -> RerankModel:
+    """Train on the stored wordings plus the real questions; tune decision thresholds by cross-validation."""
+    from bot.knowledge.decision import tune_thresholds
+
+    wordings = prepare(retriever, wording_queries(retriever.kb), ablation.expansion)
+    prepared_real = prepare(retriever, real, ablation.expansion) if ablation.real_questions else []
+    wording_topic, real_topic, _ = out_of_fold_topics(retriever, wordings, prepared_real)
+    final_topic = fit_topic(retriever, prepared_real)
+    model = fit_reranker(retriever, wordings, prepared_real, [*wording_topic, *real_topic], final_topic, ablation)
+    if prepared_real:
+        ranked = cross_validated_rankings(retriever, wordings, prepared_real, ablation)
+        model.thresholds = tune_thresholds(ranked, [p.query for p in prepared_real], retriever)
+    return model
+
+
+def folds_of(n: int, folds: int = FOLDS) -> List[np.ndarray]:
+    order = np.random.RandomState(0).permutation(n)
+    return [order[f::folds] for f in range(folds)]
+
+
+def cross_validated_rankings(retriever: RerankingRetriever, wordings: Sequence[PreparedQuery],
+                             real: Sequence[PreparedQuery], ablation: Ablation = Ablation()) -> List[List[Tuple[int, float]]]:
+    """For every real question, the reranked (entry index, probability) list from a reranker that never saw it
+    and topic features from a classifier that never saw it."""
+    wording_topic, real_topic, real_folds = out_of_fold_topics(retriever, wordings, real)
+    ranked: List[Optional[List[Tuple[int, float]]]] = [None] * len(real)
+    for held in real_folds:
+        held_set = set(held.tolist())
+        training = [j for j in range(len(real)) if j not in held_set]
+        model = fit_reranker(retriever, wordings, [real[j] for j in training],
+                             [*wording_topic, *(real_topic[j] for j in training)], real_topic[held[0]], ablation)
+        for j in held:
+            ev = real[j].evidence
+            probabilities = model.probabilities(retriever.features(ev, real_topic[j], model.memory))
+            order = np.argsort(-probabilities, kind="stable")
+            ranked[j] = [(int(ev.candidates[o]), float(probabilities[o])) for o in order]
+    return ranked  # type: ignore[return-value]
