@@ -7,6 +7,7 @@
     desk queue                                    waiting cases, most urgent first
     desk cases [--owner NAME]                     open cases with their first-contact owner
     desk history CASE_ID                          one case's append-only history
+    desk overdue [--now 2026-12-01T10:00]         cases whose deadlines are near (warned) or past (breached)
 
 The database is ``BOT_DATABASE_URL`` (default var/bot.db) unless ``--database-url`` is given.
 """
@@ -15,14 +16,17 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.desk.accounts import AccountError, AddAgent, LeaveTeam
+from bot.desk.deadlines import overdue
 from bot.desk.errors import DeskError
 from bot.desk.models import OPEN_STATUSES, DeskAgent, Handoff, utcnow
-from bot.desk.policy import DeskPolicyError
+from bot.desk.policy import DeskPolicyError, load_policy
 from bot.desk.queue import DeskQueue
 from bot.desk.service import DeskService
 from bot.store import migrate, session_scope
@@ -49,7 +53,20 @@ def _parser() -> argparse.ArgumentParser:
     cases.add_argument("--owner", help="only cases this agent owns")
     history = commands.add_parser("history", help="one case's history")
     history.add_argument("case_id", type=int)
+    overdue_cases = commands.add_parser("overdue", help="cases near or past a deadline, with their owner")
+    overdue_cases.add_argument("--now", type=_moment, help="pretend it is this time (ISO, Beijing time; default: now)")
     return parser
+
+
+def _moment(text: str) -> datetime:
+    """An ISO time as naive UTC; no zone means Beijing time."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r} (example: 2026-12-01T10:00)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _read_password() -> str:
@@ -97,6 +114,12 @@ def _run(args, out) -> None:
                 owner = case.owner.display_name if case.owner else "—"
                 now_with = case.current_agent.display_name if case.current_agent else "队列"
                 print(f"#{case.id}\t{case.status_value}\t{case.conversation_id}\t首问：{owner}\t当前：{now_with}", file=out)
+        elif args.command == "overdue":
+            labels = {"warned": "即将超时", "breached": "已超时"}
+            for case, state in overdue(session, load_policy(), args.now or utcnow()):
+                owner = case.owner.display_name if case.owner else "（未接入）"
+                print(f"#{case.id}\t{state.name}\t{labels[state.status]}\t已用 {int(state.used.total_seconds() // 60)} / "
+                      f"{int(state.limit.total_seconds() // 60)} 分钟\t首问：{owner}", file=out)
         elif args.command == "history":
             case = DeskService(session).case(args.case_id)
             for event in case.events:

@@ -63,6 +63,19 @@ class BusinessHours:
                     return self._utc(max(start, local))
         raise DeskPolicyError("business hours never open in the coming year: check days, periods and holidays")
 
+    def open_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """How much of [start, end) the desk was open."""
+        if end <= start:
+            return timedelta(0)
+        first, last = self._local(start), self._local(end)
+        total = timedelta(0)
+        for offset in range((last.date() - first.date()).days + 1):
+            for period_start, period_end in self._periods_on(first.date() + timedelta(days=offset)):
+                overlap = min(period_end, last) - max(period_start, first)
+                if overlap > timedelta(0):
+                    total += overlap
+        return total
+
     def add_business_time(self, at: datetime, duration: timedelta) -> datetime:
         """The moment ``duration`` of open time has passed after ``at`` (closed time does not count)."""
         local = self._local(at)
@@ -79,6 +92,19 @@ class BusinessHours:
 
 
 @dataclass(frozen=True)
+class DeadlinePolicy:
+    """Per priority, how long each deadline may take; which count business time only; when to warn."""
+
+    minutes: Dict[int, Dict[str, float]]
+    business_time: frozenset
+    warn_share: float = 0.8
+
+    def limit(self, priority: int, name: str) -> Optional[timedelta]:
+        row = self.minutes.get(priority) or self.minutes.get(max(self.minutes, default=0), {})
+        return timedelta(minutes=row[name]) if name in row else None
+
+
+@dataclass(frozen=True)
 class DeskPolicy:
     hours: BusinessHours
     priorities: Dict[str, int]
@@ -90,6 +116,7 @@ class DeskPolicy:
     callback_business_hours: float = 2
     confirmation_hours: float = 72
     topic_skills: Dict[str, str] = field(default_factory=dict)
+    deadlines: DeadlinePolicy = field(default_factory=lambda: DeadlinePolicy({}, frozenset()))
 
     def priority(self, reason: str) -> int:
         return self.priorities.get(reason, max(self.priorities.values(), default=2))
@@ -117,6 +144,28 @@ def _dates(values, name: str) -> frozenset:
         return frozenset(v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values or [])
     except ValueError as error:
         raise DeskPolicyError(f"business_hours.{name}: {error}") from None
+
+
+DEADLINE_NAMES = ("claim", "first_response", "next_response", "resolution", "confirmation")
+
+
+def _deadlines(raw: dict) -> DeadlinePolicy:
+    minutes = {}
+    for priority, row in (raw.get("minutes") or {}).items():
+        unknown = set(row or {}) - set(DEADLINE_NAMES)
+        if unknown:
+            raise DeskPolicyError(f"deadlines.minutes.{priority}: unknown {sorted(unknown)}; use {', '.join(DEADLINE_NAMES)}")
+        for name, value in (row or {}).items():
+            if not isinstance(value, (int, float)) or value <= 0:
+                raise DeskPolicyError(f"deadlines.minutes.{priority}.{name}: must be a positive number of minutes")
+        minutes[int(priority)] = dict(row or {})
+    share = raw.get("warn_share", 0.8)
+    if not isinstance(share, (int, float)) or not 0 < share < 1:
+        raise DeskPolicyError("deadlines.warn_share: must be between 0 and 1, e.g. 0.8")
+    business = frozenset(raw.get("business_time") or ())
+    if business - set(DEADLINE_NAMES):
+        raise DeskPolicyError(f"deadlines.business_time: unknown {sorted(business - set(DEADLINE_NAMES))}")
+    return DeadlinePolicy(minutes, business, float(share))
 
 
 def load_policy(path: Optional[Path] = None) -> DeskPolicy:
@@ -155,6 +204,7 @@ def load_policy(path: Optional[Path] = None) -> DeskPolicy:
             numbers[key] = value
     return DeskPolicy(
         hours=hours,
+        deadlines=_deadlines(raw.get("deadlines") or {}),
         priorities={str(k): int(v) for k, v in (raw.get("priorities") or {}).items()},
         skills=skills,
         default_skill=str(raw.get("default_skill", "general")),

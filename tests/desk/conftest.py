@@ -26,6 +26,12 @@ default_capacity: 3
 default_wait_minutes: 4
 callback_business_hours: 2
 confirmation_hours: 72
+deadlines:
+  warn_share: 0.8
+  business_time: [claim, first_response, next_response, resolution]
+  minutes:
+    0: {claim: 2, first_response: 2, next_response: 5, resolution: 240, confirmation: 4320}
+    2: {claim: 10, first_response: 2, next_response: 15, resolution: 60, confirmation: 4320}
 """
 
 

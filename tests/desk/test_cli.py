@@ -56,3 +56,20 @@ def test_queue_and_history_show_a_case(database_url, desk, agents):
     out = io.StringIO()
     assert main(["--database-url", database_url, "cases", "--owner", "wang"], out=out) == 0
     assert f"#{case_id}\tactive\tweb:c1\t首问：王芳\t当前：王芳" in out.getvalue()
+
+
+def test_overdue_lists_cases_near_and_past_their_deadlines_with_the_owner(database_url, desk, agents, clock, run):
+    from bot.desk import ClaimCase, OpenHandoff
+
+    waiting = desk(OpenHandoff, "web:a", "request", topic="return_7day").case.id
+    claimed = desk(OpenHandoff, "web:b", "request", topic="return_7day").case.id
+    desk(ClaimCase, claimed, "wang")
+    status, out, _ = run(database_url, "overdue", "--now", "2026-12-01T10:09")  # 9 minutes after 10:00
+    assert status == 0
+    assert out.splitlines() == [
+        f"#{claimed}\tfirst_response\t已超时\t已用 9 / 2 分钟\t首问：王芳",
+        f"#{waiting}\tclaim\t即将超时\t已用 9 / 10 分钟\t首问：（未接入）",
+    ]
+    with pytest.raises(SystemExit) as refused:  # argparse: usage error, exit status 2
+        run(database_url, "overdue", "--now", "tomorrow")
+    assert refused.value.code == 2
