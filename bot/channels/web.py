@@ -181,10 +181,13 @@ class WebChannel(InputChannel):
 
     # -- helpers ---------------------------------------------------------------------------------------------
 
+    def _origin_allowed(self, origin: Optional[str]) -> bool:
+        return "*" in self.allowed_origins or origin in self.allowed_origins
+
     def _cors(self, request: Request, resp):
         origin = request.headers.get("origin")
-        if origin and ("*" in self.allowed_origins or origin in self.allowed_origins):
-            # Bearer tokens, no cookies: allowing any embedding page lends it nothing it does not already hold.
+        if origin and self._origin_allowed(origin):
+            # Tokens travel in the body, never in cookies: an embedding page gains nothing it does not already hold.
             resp.headers["Access-Control-Allow-Origin"] = origin
             resp.headers["Vary"] = "Origin"
         return resp
@@ -282,6 +285,10 @@ class WebChannel(InputChannel):
 
         @web.websocket("/stream")
         async def stream(request: Request, ws):
+            origin = request.headers.get("origin")
+            if origin and not self._origin_allowed(origin):
+                await ws.close(code=4403, reason="origin not allowed")
+                return
             await push_to(ws, self.session_max_age)
 
         return web
