@@ -25,7 +25,9 @@ LEXICAL_SHARE = 0.4
 COMPLAINT_STOPWORDS = frozenset(
     "商家 客服 店家 投诉 要求 希望 一直 没有 什么 怎么 已经 现在 还是 就是 但是 可是 然后 而且 因为 所以 "
     "不 没 说 买 让 给 把 被 又 才 再 很 太 都 着 过 号 月 元 块 天 次 个 些 上 下 里 后 前 时候 的话 "
-    "自己 他们 我们 本人 真的 实在 谢谢 一下 处理 问题 结果 消息 请 帮 帮忙 维权 说法 尽快 人管 气人".split()
+    "自己 他们 我们 本人 真的 实在 谢谢 一下 处理 问题 结果 消息 请 帮 帮忙 维权 说法 尽快 人管 气人 "
+    # Generic nouns, verbs and measure words that name no problem (东西 坏了, 发现 …, 一只 …).
+    "东西 发现 出现 之后 以后 附近 里面 家里 一只 一根 一块 一颗 一条 一半 好几个 几次 好几天 时候 之前 遇到".split()
 )
 _DIGITS = re.compile(r"^[\d.*]+$")
 
