@@ -226,3 +226,36 @@ def test_another_customers_session_id_is_refused(open_page, web_bot):
     assert status == 403
     screenshot(intruder, "other-session-refused")
     assert "13800138000" in victim.locator(".crw-log").inner_text()
+
+
+def test_the_widget_works_embedded_in_another_sites_page(playwright, web_bot, tmp_path):
+    """One script tag on a shop's page (another origin): the CORS-simple requests and the socket still work."""
+    import http.server
+    import threading
+
+    (tmp_path / "shop.html").write_text(
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>某商城</title></head><body>'
+        "<h1>某商城 · 售后服务</h1>"
+        '<script>window.ConsumerRightsWidget = { title: "售后咨询", open: true };</script>'
+        f'<script src="{web_bot.url}/chat/widget.js" defer></script></body></html>',
+        encoding="utf-8",
+    )
+    handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(tmp_path))  # noqa: E731
+    shop = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=shop.serve_forever, daemon=True).start()
+    profile = tempfile.mkdtemp(prefix="crw-profile-")
+    context = playwright.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, viewport=DESKTOP)
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        page.set_default_timeout(120_000)
+        page.goto(f"http://127.0.0.1:{shop.server_address[1]}/shop.html")
+        assert page.locator(".crw-title").inner_text() == "售后咨询"
+        page.wait_for_selector('.crw-status[data-state="online"]')
+        ask(page, CHOOSE_7DAY)
+        assert page.locator(".crw-bot").last.locator(".crw-basis").inner_text().startswith("法律依据：")
+        screenshot(page, "embedded-in-another-site")
+    finally:
+        context.close()
+        shop.shutdown()
+        shutil.rmtree(profile, ignore_errors=True)
