@@ -13,10 +13,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.buttons import offered_payload
+from actions.knowledge import answer_question
 from bot.complaints import conversation
 from bot.complaints.models import utcnow
 from bot.complaints.service import ComplaintError, Customer
 from bot.store import database_url, migrate
+from bot.text.acts import is_follow_up
 from bot.store.privacy import install_log_masking
 
 # Customers type phone numbers into the chat; nothing this process logs may contain one.
@@ -47,7 +50,13 @@ def _say(dispatcher: CollectingDispatcher, reply: conversation.Reply) -> List[Di
 
 
 class ValidateComplaintForm(Action):
-    """Reads every answer of the complaint form, and anything else the customer volunteered with it."""
+    """Reads every answer of the complaint form, and anything else the customer volunteered with it.
+
+    A message that is not an answer is never stored as one: a question ("那如果超过七天呢？", a rights question)
+    is answered here and the form asks its question again; "算了" cancels (``conversation.answer``); a request
+    for a person is rejected, so the rule for it hands over. A button's title typed instead of clicked is an
+    answer like the click.
+    """
 
     def name(self) -> Text:
         return "validate_complaint_form"
@@ -63,12 +72,17 @@ class ValidateComplaintForm(Action):
             turn = conversation.start(_text(tracker), slots, tracker.get_slot("remedy_facts"), today)
         else:
             intent = tracker.latest_message.get("intent") or {}
+            typed_button = offered_payload(tracker) is not None
+            if intent.get("name") == "request_human" and not typed_button:
+                return []  # nothing filled: Rasa rejects the form and the hand-off rule runs
+            if is_follow_up(_text(tracker)) and not typed_button:
+                return await self._answer_instead(dispatcher, tracker, requested)
             turn = conversation.answer(
                 requested, slots, _text(tracker), intent.get("name"), intent.get("confidence") or 0.0,
                 today=today, now=now,
             )
-        if turn.reject:
-            return []  # nothing filled: Rasa rejects the form this turn and the rules handle the message
+            if turn.reject:
+                return await self._answer_instead(dispatcher, tracker, requested)
         for response in turn.responses:
             dispatcher.utter_message(response=response)
         for text in turn.texts:
@@ -77,6 +91,15 @@ class ValidateComplaintForm(Action):
         if turn.stop:
             events.append(SlotSet("requested_slot", None))
         return events
+
+
+    @staticmethod
+    async def _answer_instead(
+        dispatcher: CollectingDispatcher, tracker: Tracker, requested: str
+    ) -> List[Dict[Text, Any]]:
+        """A question, not an answer: answer it; the requested slot stays empty, so the form asks again."""
+        events = await answer_question(dispatcher, tracker, _text(tracker), offer=False)
+        return events + [SlotSet(requested, None)]
 
 
 class ActionAskComplaintConsent(Action):

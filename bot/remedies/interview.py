@@ -7,12 +7,14 @@ says what is still undecided and offers a person.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Optional, Tuple
 
 from bot.remedies.facts import PROBLEM, CaseFacts, Question, extract_facts, parse_answer, question_for
 from bot.remedies.model import Assessment
 from bot.remedies.rules import assess
+from bot.text import normalise
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class Interview:
     def assessment(self) -> Assessment:
         return assess(self.case)
 
+    @property
+    def knows_the_problem(self) -> bool:
+        """Whether the facts say what went wrong (a return, a defect, fraud …), so remedies can be worked out."""
+        return PROBLEM not in self.assessment().missing_facts
+
     def next_question(self) -> Optional[Question]:
         """The question for the first missing fact the customer has not declined, or None when done."""
         fact = next((f for f in self.assessment().missing_facts if f not in self.skipped), None)
@@ -60,3 +67,15 @@ class Interview:
         if asked and not understood and not learned_something and asked not in self.skipped:
             interview = Interview(interview.facts, self.skipped + (asked,))
         return interview, understood
+
+
+# The customer asks us to work out their own case ("帮我看看怎么办", "能赔多少"), rather than asking what the law
+# says in general ("七天内能退吗"), which the knowledge base answers first.
+_WORK_OUT_CASE = re.compile(
+    r"帮我(?:看看|看一下|算算|算一下|分析|评估|判断|维权)|怎么办|怎么处理|(?:能|可以|该)?(?:赔|索赔|要|拿到)多少"
+    r"|能主张|我(?:的|这个|这种)情况"
+)
+
+
+def asks_to_work_out_case(text: str) -> bool:
+    return bool(_WORK_OUT_CASE.search(normalise(text or "")))

@@ -19,7 +19,7 @@ from bot.complaints import conversation, service
 from bot.complaints.service import Customer
 from bot.store import migrate
 from bot.store.testing import isolated_var_dir  # noqa: F401  (keeps the database and key in a temporary folder)
-from tests.actions.conftest import make_tracker
+from tests.actions.conftest import bot_said, knowledge_reply, make_tracker, user_said
 
 FILLED = {
     "complaint_consent": True,
@@ -68,10 +68,40 @@ async def test_cancelling_clears_everything_and_ends_the_form(dispatcher):
 
 
 @pytest.mark.asyncio
-async def test_a_question_mid_form_is_left_to_the_rules(dispatcher):
-    tracker = form_tracker("七天无理由退货怎么算？", "complaint_facts", {"complaint_consent": True}, intent="ask_rights")
+async def test_a_question_mid_form_is_answered_and_the_question_asked_again(dispatcher, knowledge_service):
+    question = "七天无理由退货怎么算？"
+    tracker = form_tracker(question, "complaint_facts", {"complaint_consent": True}, intent="ask_rights")
+    events = await ValidateComplaintForm().run(dispatcher, tracker, domain={})
+    assert events[-1] == SlotSet("complaint_facts", None)  # not stored as the facts: the form asks again
+    assert dispatcher.messages[0]["text"] == knowledge_reply(knowledge_service, question)
+    assert all(m.get("response") != "utter_offer_own_case" for m in dispatcher.messages)  # the form asks already
+
+
+@pytest.mark.asyncio
+async def test_a_follow_up_is_not_swallowed_as_the_answer(dispatcher, knowledge_service):
+    question = "那如果超过七天呢？"
+    tracker = form_tracker(question, "complaint_facts", {"complaint_consent": True}, intent="nlu_fallback")
+    events = await ValidateComplaintForm().run(dispatcher, tracker, domain={})
+    assert events[-1] == SlotSet("complaint_facts", None)
+    assert not any(e["name"] == "complaint_facts" and e["value"] for e in events)
+    assert dispatcher.messages[0]["text"] == knowledge_reply(knowledge_service, question)
+
+
+@pytest.mark.asyncio
+async def test_a_request_for_a_person_mid_form_is_left_to_the_hand_off_rule(dispatcher):
+    tracker = form_tracker("你好，是人工吗", "complaint_amount", {"complaint_consent": True}, intent="request_human")
     assert await ValidateComplaintForm().run(dispatcher, tracker, domain={}) == []
     assert dispatcher.messages == []
+
+
+@pytest.mark.asyncio
+async def test_a_typed_button_title_is_an_answer_whatever_nlu_thought(dispatcher):
+    asked = bot_said("您之前联系过商家协商吗？", [{"title": "联系过", "payload": "联系过"},
+                                            {"title": "没联系过", "payload": "没联系过"}])
+    tracker = make_tracker("没联系过", "request_human", slots={"complaint_consent": True,
+                                                              "requested_slot": "complaint_contacted"},
+                           sender_id="alice", events=[asked, user_said("没联系过")])
+    assert await ValidateComplaintForm().run(dispatcher, tracker, domain={}) == [SlotSet("complaint_contacted", False)]
 
 
 @pytest.mark.asyncio
@@ -134,3 +164,19 @@ async def test_self_service_check_withdraw_and_delete(dispatcher):
     await ActionDeleteMyData().run(dispatcher, make_tracker("确认删除我的个人信息", "delete_my_data", sender_id="alice"), domain={})
     assert "已删除您的个人信息" in dispatcher.messages[-1]["text"]
     assert service.lookup(ticket).anonymised
+
+
+UNREACHABLE_DATABASE = "postgresql+psycopg2://postgres@127.0.0.1:1/bot"  # nothing listens on port 1
+
+
+@pytest.mark.asyncio
+async def test_a_database_that_is_down_gets_an_apology_not_silence(dispatcher, monkeypatch):
+    monkeypatch.setenv("BOT_DATABASE_URL", UNREACHABLE_DATABASE)
+    events = await ActionCheckComplaint().run(dispatcher, make_tracker("查一下我的投诉", "check_complaint"), domain={})
+    assert events == []
+    assert dispatcher.messages[0]["text"] == "系统暂时出了点问题，请稍后再试。"
+
+    tracker = make_tracker("确认提交", slots={**FILLED, "complaint_confirmed": True}, sender_id="alice")
+    events = await ActionSubmitComplaint().run(dispatcher, tracker, domain={})
+    assert dispatcher.messages[1]["text"] == conversation.not_saved().text
+    assert events == [SlotSet("complaint_confirmed", None)]

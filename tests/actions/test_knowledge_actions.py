@@ -5,10 +5,11 @@ import json
 
 import pytest
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import ActionAnswerChosenEntry, ActionAnswerQuestion
 from bot.knowledge.reply import DISCLAIMER, EMPTY_MESSAGE_REPLY, answer_text, fallback_prompt
-from tests.actions.conftest import make_tracker
+from tests.actions.conftest import bot_said, make_tracker, user_said
 
 
 @pytest.mark.asyncio
@@ -21,6 +22,8 @@ async def test_answer_question_sends_answer_with_citation_and_remembers_entry(di
     assert dispatcher.messages[0]["text"] == answer_text(entry)
     assert "法律依据：《消费者权益保护法》第25条" in dispatcher.messages[0]["text"]
     assert DISCLAIMER in dispatcher.messages[0]["text"]
+    # The customer told of a return of their own: after the general answer, the offer to work it out.
+    assert dispatcher.messages[1]["response"] == "utter_offer_own_case"
 
 
 @pytest.mark.asyncio
@@ -83,3 +86,39 @@ async def test_clarification_offers_candidate_buttons(dispatcher, knowledge_serv
         "/choose_entry" + json.dumps({"entry_id": h.entry.id}) for h in decision.candidates
     ]
     assert payloads[-1] == "/request_human"
+
+
+def chosen(entry_id: str):
+    return make_tracker("/choose_entry" + json.dumps({"entry_id": entry_id}), "choose_entry",
+                        entities=[{"entity": "entry_id", "value": entry_id}])
+
+
+@pytest.mark.asyncio
+async def test_the_offer_follows_only_answers_about_a_problem_the_remedies_cover(dispatcher, knowledge_service):
+    # return_7day_01 asks about a return: offer to work the customer's case out.
+    await ActionAnswerChosenEntry().run(dispatcher, chosen("return_7day_01"), domain={})
+    assert [m.get("response") for m in dispatcher.messages] == [None, "utter_offer_own_case"]
+
+    # Who the official customer service is: nothing the remedy rules could work out.
+    official = CollectingDispatcher()
+    await ActionAnswerChosenEntry().run(official, chosen("human_agent_08"), domain={})
+    assert [m.get("response") for m in official.messages] == [None]
+    assert official.messages[0]["text"] == answer_text(knowledge_service.kb.get("human_agent_08"))
+
+
+@pytest.mark.asyncio
+async def test_a_typed_clarification_title_gets_the_same_answer_as_the_click(dispatcher, knowledge_service):
+    entry = knowledge_service.kb.get("return_7day_01")
+    menu = bot_said("您想问的是下面哪个问题？", [
+        {"title": entry.question, "payload": '/choose_entry{"entry_id": "return_7day_01"}'},
+        {"title": "都不是，转人工客服", "payload": "/request_human"}])
+    tracker = make_tracker(entry.question, "ask_rights", events=[user_said("退货"), menu, user_said(entry.question)])
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain={})
+
+    clicked = CollectingDispatcher()
+    click = make_tracker('/choose_entry{"entry_id": "return_7day_01"}', "choose_entry",
+                         entities=[{"entity": "entry_id", "value": "return_7day_01"}])
+    assert events == await ActionAnswerChosenEntry().run(clicked, click, domain={}) == [
+        SlotSet("last_entry_id", "return_7day_01")]
+    assert dispatcher.messages == clicked.messages
+    assert dispatcher.messages[0]["text"] == answer_text(entry)

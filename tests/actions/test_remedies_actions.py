@@ -6,13 +6,15 @@ from typing import Any, Dict, List
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.remedies import (
     ActionAskRemedyAnswer, ActionCheckTerms, ActionExplainRemedy, ActionStartRemedy, ValidateRemedyForm,
 )
 from bot.remedies import CaseFacts, assess, check_terms, render_assessment, render_findings
 from bot.remedies.explain import ASK_TO_PASTE, OFFER_BUTTONS
-from tests.actions.conftest import make_tracker
+from bot.knowledge.reply import answer_text
+from tests.actions.conftest import bot_said, knowledge_reply, make_tracker, user_said
 
 FORM_DOMAIN = {"forms": {"remedy_form": {"required_slots": ["remedy_answer"]}}, "slots": {}}
 FAKE_NEW_PHONE = {"fraud": True, "price": 3000.0, "category": "electronics", "subject": "goods"}
@@ -30,6 +32,11 @@ def form_tracker(reply: str, slots: Dict[str, Any], intent: str = "nlu_fallback"
         "active_loop": {"name": "remedy_form"},
         "latest_action_name": "action_listen",
     })
+
+
+GENERAL_QUESTION = "我在网上买的衣服不想要了，七天内能退吗"
+CLOTHES_RETURN = {"channel": "online", "subject": "goods", "category": "clothing", "wants_return": True}
+OFFER = bot_said("想知道按您自己的情况能主张什么吗？", [{"title": "帮我看看我的情况", "payload": "/ask_remedy"}])
 
 
 def texts(dispatcher) -> List[str]:
@@ -51,7 +58,7 @@ async def test_complete_case_is_answered_at_once(dispatcher):
 
 @pytest.mark.asyncio
 async def test_incomplete_case_hands_over_to_the_form_without_answering(dispatcher):
-    tracker = make_tracker("淘宝买的衣服不想要了", "ask_remedy")
+    tracker = make_tracker("淘宝买的衣服不想要了，帮我看看怎么办", "ask_remedy")
     events = await ActionStartRemedy().run(dispatcher, tracker, domain={})
 
     facts = {"channel": "online", "subject": "goods", "category": "clothing", "wants_return": True}
@@ -151,3 +158,64 @@ async def test_request_without_text_asks_to_paste(dispatcher):
     events = await ActionCheckTerms().run(dispatcher, make_tracker("帮我看看这个合同", "check_terms"), domain={})
     assert events == []
     assert texts(dispatcher) == [ASK_TO_PASTE]
+
+
+@pytest.mark.asyncio
+async def test_a_general_question_gets_the_general_answer_then_the_offer(dispatcher, knowledge_service):
+    events = await ActionStartRemedy().run(dispatcher, make_tracker(GENERAL_QUESTION, "ask_remedy"), domain={})
+
+    decision = knowledge_service.ask(GENERAL_QUESTION)
+    if decision.kind != "answer":
+        # Nothing in the knowledge base answers it: then the questions are the best help.
+        assert events[-1] == FollowupAction("remedy_form") and dispatcher.messages == []
+        return
+    assert FollowupAction("remedy_form") not in events  # no questions yet
+    assert SlotSet("last_entry_id", decision.hits[0].entry.id) in events
+    assert [m.get("response") for m in dispatcher.messages] == [None, "utter_offer_own_case"]
+    assert dispatcher.messages[0]["text"] == answer_text(decision.hits[0].entry)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("accepting", ["/ask_remedy", "帮我看看我的情况"], ids=["clicked", "typed"])
+async def test_accepting_the_offer_starts_the_questions_from_the_question_asked(dispatcher, accepting):
+    history = [user_said(GENERAL_QUESTION), bot_said("……"), OFFER, user_said(accepting)]
+    tracker = make_tracker(accepting, "ask_remedy", events=history)
+    events = await ActionStartRemedy().run(dispatcher, tracker, domain={})
+
+    assert events == [SlotSet("remedy_facts", CLOTHES_RETURN), SlotSet("remedy_skipped", []),
+                      SlotSet("remedy_asking", None), SlotSet("remedy_answer", None), FollowupAction("remedy_form")]
+    assert dispatcher.messages == []
+
+
+@pytest.mark.asyncio
+async def test_a_follow_up_question_mid_interview_is_answered_not_taken_as_the_days(dispatcher, knowledge_service):
+    slots = {"remedy_facts": CLOTHES_RETURN, "remedy_skipped": [], "remedy_asking": "days_since_receipt"}
+    events = await ValidateRemedyForm().run(dispatcher, form_tracker("那如果超过七天呢？", slots, "ask_rights"), FORM_DOMAIN)
+
+    assert SlotSet("remedy_answer", None) in events  # the form asks about the days again
+    assert not any(e["name"] == "remedy_facts" for e in events)  # seven days were not recorded
+    assert dispatcher.messages[0]["text"] == knowledge_reply(knowledge_service, "那如果超过七天呢？")
+
+
+@pytest.mark.asyncio
+async def test_a_new_question_mid_interview_is_answered(dispatcher, knowledge_service):
+    question = "自动续费没有提前提醒就扣钱了，可以要求退款吗？"
+    slots = {"remedy_facts": CLOTHES_RETURN, "remedy_skipped": [], "remedy_asking": "days_since_receipt"}
+    events = await ValidateRemedyForm().run(dispatcher, form_tracker(question, slots, "ask_rights"), FORM_DOMAIN)
+
+    assert SlotSet("remedy_answer", None) in events
+    assert SlotSet("remedy_skipped", ["days_since_receipt"]) not in events
+    assert dispatcher.messages[0]["text"] == knowledge_reply(knowledge_service, question)
+
+
+@pytest.mark.asyncio
+async def test_giving_up_leaves_the_questions_without_an_assessment(dispatcher):
+    slots = {"remedy_facts": CLOTHES_RETURN, "remedy_skipped": [], "remedy_asking": "days_since_receipt"}
+    events = await ValidateRemedyForm().run(dispatcher, form_tracker("算了", slots), FORM_DOMAIN)
+    assert events == [SlotSet("remedy_answer", "left"), SlotSet("requested_slot", None)]
+
+    explained = CollectingDispatcher()
+    tracker = make_tracker("算了", slots={**slots, "remedy_answer": "left"})
+    assert await ActionExplainRemedy().run(explained, tracker, domain={}) == [
+        SlotSet("remedy_asking", None), SlotSet("remedy_answer", None)]
+    assert [m["response"] for m in explained.messages] == ["utter_remedy_left"]
