@@ -151,7 +151,9 @@ class WeChatInput(InputChannel):
     async def _handle(self, message, on_new_message, started: float) -> Optional[str]:
         """The passive reply's plain XML, or None for ``success``."""
         openid = message.source
-        key = f"msg:{message.id}" if message.id else f"event:{openid}:{message.time}"
+        # Events have no MsgId: the user and second identify one, and its name keeps a subscribe and an
+        # unsubscribe within the same second apart (a retry repeats all three).
+        key = f"msg:{message.id}" if message.id else f"event:{openid}:{message.time}:{message.event}"
         claim = self.state.claim(key)
         if claim.status != NEW:
             log.info("wechat: retry of a message from %s already %s", masked(openid),
