@@ -195,7 +195,7 @@ class WeChatInput(InputChannel):
         done, _ = await asyncio.wait({turn}, timeout=budget)
         if turn in done:
             return self._reply(message, self._pieces(openid, turn.result()))
-        log.info("wechat: answer for %s not ready within %.1fs; answering success, sending it later",
+        log.info("wechat: answer for %s not ready within %ss; answering success, sending it later",
                  masked(openid), self.config.reply_budget)
         self._in_background(self._deliver_late(openid, turn))
         return None
