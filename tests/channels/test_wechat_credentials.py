@@ -1,4 +1,5 @@
-"""`python -m bot.channels.wechat credentials`: the file run-bot.sh gives Rasa when WECHAT_TOKEN is set."""
+"""`python -m bot.channels.wechat`: the credentials file run-bot.sh gives Rasa when WECHAT_TOKEN is set, and the
+protocol benchmark."""
 from __future__ import annotations
 
 import pytest
@@ -32,3 +33,12 @@ def test_only_variables_that_are_set_are_referenced_and_no_secret_is_written(tmp
 def test_without_a_token_the_channel_stays_off():
     with pytest.raises(SystemExit, match="WECHAT_TOKEN is not set"):
         credentials_text(BASE, {"WECHAT_APP_ID": "wx123"})
+
+
+def test_bench_prints_and_writes_a_row_per_protocol_step(tmp_path, capsys):
+    out = tmp_path / "wechat-protocol.md"
+    assert main(["bench", "-n", "5", "--out", str(out)]) == 0
+    table = out.read_text(encoding="utf-8")
+    assert capsys.readouterr().out == table
+    for step in ("signature", "parse XML", "decrypt (safe mode)", "encrypt reply"):
+        assert f"| {step}" in table
