@@ -139,23 +139,32 @@ def _utc_start(day: date) -> datetime:
     return datetime.combine(day, time(0), CHINA_TIME).astimezone(timezone.utc).replace(tzinfo=None)
 
 
+class TopicFinder:
+    """A complaint's topic: the topic of the knowledge entry whose wordings share the most weighted terms with
+    its facts (TF-IDF cosine over the same Segmenter terms as the clustering; no shared term: unclassified)."""
+
+    def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from bot.knowledge.model import load_knowledge_base
+
+        kb = load_knowledge_base()
+        self.names = {**kb.topics, UNKNOWN_TOPIC: "未分类"}
+        self._topics = [entry.topic for entry in kb.entries]
+        self._vectorizer = TfidfVectorizer(analyzer=features.terms, sublinear_tf=True, norm="l2")
+        self._entries = self._vectorizer.fit_transform([" ".join((*entry.texts, *entry.terms)) for entry in kb.entries])
+
+    def topics(self, texts: list[str]) -> list[str]:
+        if not texts:
+            return []
+        similarity = (self._vectorizer.transform(texts) @ self._entries.T).toarray()
+        best = similarity.argmax(axis=1)
+        return [self._topics[b] if similarity[i, b] > 0 else UNKNOWN_TOPIC for i, b in enumerate(best)]
+
+
 @functools.lru_cache(maxsize=1)
-def _topic_finder():
-    """BM25 over the knowledge base: a complaint's topic is the topic of the entry its facts match best."""
-    from bot.knowledge.model import load_knowledge_base
-    from bot.knowledge.retrieval import BM25Retriever
-
-    kb = load_knowledge_base()
-    return kb.topics, BM25Retriever(kb, features.segmenter())
-
-
-def topic_names() -> dict[str, str]:
-    return {**_topic_finder()[0], UNKNOWN_TOPIC: "未分类"}
-
-
-def _topic_of(facts: str) -> str:
-    hits = _topic_finder()[1].search(facts, k=1)
-    return hits[0].entry.topic if hits and hits[0].score > 0 else UNKNOWN_TOPIC
+def topic_finder() -> TopicFinder:
+    return TopicFinder()
 
 
 def _masked(complaint: Complaint) -> str:
@@ -208,8 +217,10 @@ def analyse(
     business_name = {key: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for key, c in spellings.items()}
 
     handoff_topic = {h.complaint_id: h.topic for h in handoffs if h.complaint_id and h.topic}
-    complaint_topics = [handoff_topic.get(c.id) or _topic_of(c.facts) for c in complaints] if complaints else []
-    names = topic_names()
+    finder = topic_finder()
+    found_topics = finder.topics([c.facts for c in complaints])
+    complaint_topics = [handoff_topic.get(c.id) or found for c, found in zip(complaints, found_topics)]
+    names = finder.names
     topic_keys = sorted(
         set(complaint_topics) | {h.topic or UNKNOWN_TOPIC for h in handoffs},
         key=lambda t: (-(complaint_topics.count(t) + sum(1 for h in handoffs if (h.topic or UNKNOWN_TOPIC) == t)), t),

@@ -370,10 +370,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True, help="SQLAlchemy URL of the database to fill")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.store import migrate
 
-    migrate(args.database_url)
-    groups = write(generate(args.seed), args.database_url)
+    try:
+        migrate(args.database_url)
+        groups = write(generate(args.seed), args.database_url)
+    except (SQLAlchemyError, service.ComplaintError) as error:
+        print(f"error: {error.__class__.__name__}: {error}", file=sys.stderr)
+        return 1
     print(f"Wrote {len(groups)} synthetic complaints to {args.database_url}.")
     return 0
 
