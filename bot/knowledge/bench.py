@@ -12,8 +12,9 @@ Scoring (the README's "Quality benchmark" defines it for readers):
 - hit@1, hit@3, MRR: on questions whose answering entry is known;
 - topic hit@1: the top hit's topic, for every system alike (decisions ignored): an ``out_of_scope`` question
   is a miss for every system, as no ranking predicts ``out_of_scope``;
-- topic hit@1 (fallback = out_of_scope), for systems that decide: a fallback predicts ``out_of_scope``,
-  anything else the top hit's topic (so falling back on an uncovered question of a real topic is a miss);
+- topic hit@1 (with decisions), for systems that decide: a fallback predicts ``out_of_scope`` (the bot's only
+  when its topic classifier also believes the question is out of scope; otherwise the top hit's topic), an
+  answer or a menu predicts the top hit's topic;
 - decisions (systems that decide): the mix, the share of direct answers that are the right entry (answering a
   question no entry answers is wrong), and the share of uncovered questions (``entry_id: null``) that fall back.
 """
@@ -127,10 +128,15 @@ class Prediction:
     ranking_topic: Optional[str]
     decision: Optional[str] = None
     candidates: Tuple[str, ...] = ()
+    # What the system believes the question is about when it falls back (None: it has no such belief).
+    fallback_topic: Optional[str] = None
 
     @property
     def topic(self) -> Optional[str]:
-        return OUT_OF_SCOPE if self.decision == FALLBACK else self.ranking_topic
+        """The system's topic: a fallback predicts ``out_of_scope`` unless the system believes otherwise."""
+        if self.decision == FALLBACK:
+            return OUT_OF_SCOPE if self.fallback_topic in (None, OUT_OF_SCOPE) else self.ranking_topic
+        return self.ranking_topic
 
 
 System = Callable[[str], Prediction]
@@ -159,7 +165,7 @@ class SystemScore:
             "hit@3": mean(self.hits3),
             "MRR": mean(self.reciprocal_ranks),
             "topic hit@1": mean(self.ranking_topic_hits1),
-            "topic hit@1 (fallback = out_of_scope)": mean(self.topic_hits1) if self.outcomes else None,
+            "topic hit@1 (with decisions)": mean(self.topic_hits1) if self.outcomes else None,
             "median ms": round(statistics.median(latencies), 1),
             "p95 ms": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1),
         }
@@ -195,6 +201,7 @@ def _from_hits(hits, kb: KnowledgeBase, decision=None) -> Prediction:
     return Prediction(
         ids, kb.get(ids[0]).topic if ids else None,
         decision.kind if decision else None, tuple(h.entry.id for h in decision.candidates) if decision else (),
+        decision.topic if decision else None,
     )
 
 
@@ -299,7 +306,7 @@ def _train_response_selector(kb: KnowledgeBase, model_dir: Path) -> Path:
     return Path(path)
 
 
-COLUMNS = ("system", "hit@1", "hit@3", "MRR", "topic hit@1", "topic hit@1 (fallback = out_of_scope)", "median ms", "p95 ms")
+COLUMNS = ("system", "hit@1", "hit@3", "MRR", "topic hit@1", "topic hit@1 (with decisions)", "median ms", "p95 ms")
 DECISION_ROWS = (
     "questions", "answered", "clarified", "fell back", "clarification rate", "direct answers right",
     "clarified, right entry among buttons", "uncovered questions", "uncovered that fell back",

@@ -32,7 +32,8 @@ def _print_decision(decision: Decision, as_json: bool) -> None:
     elif decision.kind == CLARIFY:
         print("candidates: " + ", ".join(h.entry.id for h in decision.candidates))
     for rank, hit in enumerate(decision.hits, 1):
-        print(f"{rank}. {hit.entry.id:<24} score={hit.score:.4f} dense={hit.dense:.3f} bm25={hit.bm25:.2f}  {hit.entry.question}")
+        confidence = f" p={hit.confidence:.2f}" if hit.confidence is not None else ""
+        print(f"{rank}. {hit.entry.id:<24}{confidence} dense={hit.dense:.3f} bm25={hit.bm25:.2f}  {hit.entry.question}")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -68,6 +68,9 @@ ROLES: Dict[str, re.Pattern] = {
     "buyer": re.compile(r"买|下单|网购|购买|卖家|商家发|收货|店家|商品"),
     "telecom_subscriber": re.compile(r"运营商|移动|联通|电信|话费|宽带|流量|套餐|手机号|号码|携号转网|营业厅|停机"),
     "member": re.compile(r"会员|vip|VIP|订阅|自动续费|app|APP|App|视频网站|平台账号"),
+    # Where it was bought decides whether the no-reason return applies at all.
+    "online_buyer": re.compile(r"网上|网购|网店|淘宝|天猫|京东|拼多多|抖音|直播间|电商|下单|线上"),
+    "store_buyer": re.compile(r"实体店|商场|门店|专柜|店里买|超市|线下"),
 }
 # A stated contrast between two things ("是退货还是换货"): a menu may then hold entries of different topics.
 _CONTRAST = re.compile(r"还是|或者|或是|区别|不同|哪个好|选哪")

@@ -44,7 +44,7 @@ CANDIDATES = 30
 REAL_QUESTION_WEIGHT = 4.0
 FOLDS = 5
 # Bump when features or training change, so cached models are retrained.
-TRAINING_VERSION = "rerank-v1"
+TRAINING_VERSION = "rerank-v5"
 
 FEATURES = (
     "dense_full", "dense_focus", "dense_answer", "dense_full_gap", "dense_focus_gap",
@@ -97,6 +97,7 @@ class QueryEvidence:
     bm25_full: np.ndarray
     bm25_focus: np.ndarray
     candidates: np.ndarray  # entry indices, first-stage order
+    static: Optional[Dict[str, np.ndarray]] = None  # features that need no trained part, computed once
 
 
 @dataclass(frozen=True)
@@ -294,12 +295,13 @@ class RerankingRetriever:
 
     # -- evidence ---------------------------------------------------------------------------------------
     def evidence(self, text: str, exclude_text: Optional[int] = None, vector: Optional[np.ndarray] = None,
-                 expansion: bool = True) -> QueryEvidence:
+                 expansion: bool = True, vector_focus: Optional[np.ndarray] = None) -> QueryEvidence:
         reading = read(text)
         focus_text = reading.focus_matching_text
         if vector is None:
             vector = self.dense.embed_query(text)
-        vector_focus = vector if focus_text == text else self.dense.embed_query(focus_text)
+        if vector_focus is None:
+            vector_focus = vector if focus_text == text else self.dense.embed_query(focus_text)
         dense_full, dense_answer = self._dense(vector, exclude_text)
         dense_focus, _ = self._dense(vector_focus, exclude_text)
         bm25_full = self._bm25(text, exclude_text, expansion)
@@ -336,55 +338,69 @@ class RerankingRetriever:
 
     def features(self, ev: QueryEvidence, topic: TopicClassifier, memory: Optional[Memory] = None,
                  exclude_memory: Optional[int] = None) -> np.ndarray:
+        """One row per candidate, columns in :data:`FEATURES` order."""
         c = ev.candidates
+        if ev.static is None:
+            ev.static = self._static_features(ev)
+        columns = dict(ev.static)
         memory = memory if memory is not None else Memory.of([])
         mem_entry, mem_topic, mem_uncovered = memory.similarities(
             ev.vector_full, len(self.kb), self._entry_topics, exclude_memory)
-        mem_entry_best = mem_entry[c].max() if len(c) else 0.0
+        columns["memory_entry"] = mem_entry[c]
+        columns["memory_topic"] = mem_topic[c]
+        columns["memory_uncovered"] = np.full(len(c), mem_uncovered)
+        columns["memory_entry_gap"] = mem_entry[c] - (mem_entry[c].max() if len(c) else 0.0)
         probs = topic.proba(np.stack([ev.vector_full, ev.vector_focus]))
         column = {name: i for i, name in enumerate(topic.classes)}
-        entry_columns = np.array([column.get(t, -1) for t in self.facts.topics])
-        p_full = np.where(entry_columns >= 0, probs[0][entry_columns], 0.0)
-        p_focus = np.where(entry_columns >= 0, probs[1][entry_columns], 0.0)
-        best_topic = topic.classes[int(probs[0].argmax())]
-        p_oos = probs[0][column[OUT_OF_SCOPE]] if OUT_OF_SCOPE in column else 0.0
-        reading = ev.reading
-        rows = []
-        ranks = {name: _rrf(scores) * RRF_K for name, scores in (
-            ("dense_full", ev.dense_full + 0.5 * ev.dense_answer), ("dense_focus", ev.dense_focus),
-            ("bm25_full", ev.bm25_full), ("bm25_focus", ev.bm25_focus))}
-        dense_full_best, dense_focus_best = ev.dense_full.max(), ev.dense_focus.max()
-        bm25_full_best, bm25_focus_best = ev.bm25_full.max(), ev.bm25_focus.max()
-        focus_share = len(reading.focus) / max(1, len(reading.text))
-        for i in c:
-            acts = self.facts.acts[i]
-            roles = self.facts.roles[i]
-            rows.append((
-                ev.dense_full[i], ev.dense_focus[i], ev.dense_answer[i],
-                ev.dense_full[i] - dense_full_best, ev.dense_focus[i] - dense_focus_best,
-                ev.bm25_full[i], ev.bm25_focus[i], ev.bm25_full[i] - bm25_full_best, ev.bm25_focus[i] - bm25_focus_best,
-                ranks["dense_full"][i], ranks["dense_focus"][i], ranks["bm25_full"][i], ranks["bm25_focus"][i],
-                p_full[i], p_focus[i], float(self.facts.topics[i] == best_topic), p_oos,
-                float(bool(reading.acts & acts)), float(bool(reading.acts) and not (reading.acts & acts)),
-                float(bool(reading.negated & self.facts.concepts[i])),
-                float(bool(reading.roles & roles)), float(_role_conflict(reading.roles, roles)),
-                focus_share, mem_entry[i], mem_topic[i], mem_uncovered, mem_entry[i] - mem_entry_best,
-            ))
-        return np.asarray(rows, dtype=np.float64)
+        entry_columns = np.array([column.get(t, -1) for t in self.facts.topics])[c]
+        columns["topic_full"] = np.where(entry_columns >= 0, probs[0][entry_columns], 0.0)
+        columns["topic_focus"] = np.where(entry_columns >= 0, probs[1][entry_columns], 0.0)
+        columns["topic_is_best"] = (self._entry_topics[c] == topic.classes[int(probs[0].argmax())]).astype(float)
+        columns["out_of_scope"] = np.full(len(c), probs[0][column[OUT_OF_SCOPE]] if OUT_OF_SCOPE in column else 0.0)
+        return np.column_stack([columns[name] for name in FEATURES])
+
+    def _static_features(self, ev: QueryEvidence) -> Dict[str, np.ndarray]:
+        """The columns that depend on the query and the knowledge base only (cached on the evidence)."""
+        c, reading = ev.candidates, ev.reading
+        ranked = {name: _rrf(scores)[c] * RRF_K for name, scores in (
+            ("rrf_dense_full", ev.dense_full + 0.5 * ev.dense_answer), ("rrf_dense_focus", ev.dense_focus),
+            ("rrf_bm25_full", ev.bm25_full), ("rrf_bm25_focus", ev.bm25_focus))}
+        facts = self.facts
+        return {
+            "dense_full": ev.dense_full[c], "dense_focus": ev.dense_focus[c], "dense_answer": ev.dense_answer[c],
+            "dense_full_gap": ev.dense_full[c] - ev.dense_full.max(),
+            "dense_focus_gap": ev.dense_focus[c] - ev.dense_focus.max(),
+            "bm25_full": ev.bm25_full[c], "bm25_focus": ev.bm25_focus[c],
+            "bm25_full_gap": ev.bm25_full[c] - ev.bm25_full.max(),
+            "bm25_focus_gap": ev.bm25_focus[c] - ev.bm25_focus.max(),
+            **ranked,
+            "act_match": np.array([float(bool(reading.acts & facts.acts[i])) for i in c]),
+            "act_missing": np.array([float(bool(reading.acts) and not (reading.acts & facts.acts[i])) for i in c]),
+            "denied_concept": np.array([float(bool(reading.negated & facts.concepts[i])) for i in c]),
+            "role_match": np.array([float(bool(reading.roles & facts.roles[i])) for i in c]),
+            "role_conflict": np.array([float(_role_conflict(reading.roles, facts.roles[i])) for i in c]),
+            "focus_share": np.full(len(c), len(reading.focus) / max(1, len(reading.text))),
+        }
 
     # -- search -----------------------------------------------------------------------------------------
     def search(self, query: str, k: int = 5) -> List[Hit]:
+        return self.rank(query, k)[0]
+
+    def rank(self, query: str, k: int = 5) -> Tuple[List[Hit], Optional[str]]:
+        """The best k hits, and the topic the classifier believes the question is about (may be out_of_scope)."""
         query = normalise(query)
         if not query:
-            return []
-        ev = self.evidence(query[:MAX_QUERY_CHARS * 4])
+            return [], None
+        ev = self.evidence(query)
         probabilities = self.model.probabilities(self.features(ev, self.model.topic, self.model.memory))
         order = np.argsort(-probabilities, kind="stable")[:k]
-        return [
+        hits = [
             Hit(self.kb.entries[ev.candidates[j]], float(probabilities[j]), bm25=float(ev.bm25_full[ev.candidates[j]]),
                 dense=float(ev.dense_full[ev.candidates[j]]), confidence=float(probabilities[j]))
             for j in order
         ]
+        topic = self.model.topic.classes[int(self.model.topic.proba(ev.vector_full[None, :])[0].argmax())]
+        return hits, topic
 
     def reading(self, query: str) -> Reading:
         return read(normalise(query))
@@ -396,6 +412,10 @@ def _role_conflict(asked: frozenset, served: frozenset) -> bool:
         return True
     if "buyer" in asked and "sender" in served and "buyer" not in served:
         return True
+    # Bought online against an entry about shops, and the other way round.
+    for mine, other in (("online_buyer", "store_buyer"), ("store_buyer", "online_buyer")):
+        if mine in asked and other not in asked and other in served and mine not in served:
+            return True
     return False
 
 
@@ -501,10 +521,17 @@ class PreparedQuery:
 
 def prepare(retriever: RerankingRetriever, queries: Sequence[TrainingQuery], expansion: bool = True) -> List[PreparedQuery]:
     corpus_vectors = retriever.dense.vectors
-    prepared = []
-    for q in queries:
-        vector = corpus_vectors[q.exclude_text] if q.exclude_text is not None else None
-        prepared.append(PreparedQuery(q, retriever.evidence(q.text, q.exclude_text, vector, expansion)))
+    # Encode in batches: one call per query would dominate training time.
+    vectors = retriever.dense.encode([q.text[:MAX_QUERY_CHARS] for q in queries if q.exclude_text is None]) \
+        if any(q.exclude_text is None for q in queries) else np.zeros((0, corpus_vectors.shape[1]))
+    focus_texts = [read(q.text).focus_matching_text for q in queries]
+    focus_vectors = retriever.dense.encode([f[:MAX_QUERY_CHARS] for f in focus_texts]) if queries else vectors
+    prepared, fresh = [], iter(vectors)
+    for q, focus_text, focus_vector in zip(queries, focus_texts, focus_vectors):
+        vector = corpus_vectors[q.exclude_text] if q.exclude_text is not None else next(fresh)
+        if focus_text == q.text:
+            focus_vector = vector
+        prepared.append(PreparedQuery(q, retriever.evidence(q.text, q.exclude_text, vector, expansion, focus_vector)))
     return prepared
 
 
@@ -581,7 +608,8 @@ def train(retriever: RerankingRetriever, real: Sequence[TrainingQuery], ablation
     final_topic = fit_topic(retriever, prepared_real)
     model = fit_reranker(retriever, wordings, prepared_real, [*wording_topic, *real_topic], final_topic, ablation)
     if prepared_real:
-        ranked = cross_validated_rankings(retriever, wordings, prepared_real, ablation)
+        ranked = cross_validated_rankings(retriever, wordings, prepared_real, ablation,
+                                          (wording_topic, real_topic, folds_of(len(prepared_real))))
         model.thresholds = tune_thresholds(ranked, [p.query for p in prepared_real], retriever)
     return model
 
@@ -592,10 +620,11 @@ def folds_of(n: int, folds: int = FOLDS) -> List[np.ndarray]:
 
 
 def cross_validated_rankings(retriever: RerankingRetriever, wordings: Sequence[PreparedQuery],
-                             real: Sequence[PreparedQuery], ablation: Ablation = Ablation()) -> List[List[Tuple[int, float]]]:
+                             real: Sequence[PreparedQuery], ablation: Ablation = Ablation(),
+                             topics=None) -> List[List[Tuple[int, float]]]:
     """For every real question, the reranked (entry index, probability) list from a reranker that never saw it
-    and topic features from a classifier that never saw it."""
-    wording_topic, real_topic, real_folds = out_of_fold_topics(retriever, wordings, real)
+    and topic features from a classifier that never saw it (``topics``: out-of-fold classifiers already fitted)."""
+    wording_topic, real_topic, real_folds = topics or out_of_fold_topics(retriever, wordings, real)
     ranked: List[Optional[List[Tuple[int, float]]]] = [None] * len(real)
     for held in real_folds:
         held_set = set(held.tolist())

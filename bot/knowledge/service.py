@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -53,9 +53,11 @@ class KnowledgeService:
         if context_entry_id and context_entry_id in self.kb and is_follow_up(query):
             query = f"{self.kb.get(context_entry_id).question} {query}"
             # The customer has just read that answer; a follow-up asks for something beyond it.
-            hits = [h for h in self.retriever.search(query, k=k + 1) if h.entry.id != context_entry_id][:k]
-            return decide(query, hits, self.policy, contrast)
-        return decide(query, self.retriever.search(query, k=k), self.policy, contrast)
+            hits, topic = self.retriever.rank(query, k=k + 1)
+            hits = [h for h in hits if h.entry.id != context_entry_id][:k]
+        else:
+            hits, topic = self.retriever.rank(query, k=k)
+        return replace(decide(query, hits, self.policy, contrast), topic=topic)
 
 
 @functools.lru_cache(maxsize=1)
