@@ -163,6 +163,15 @@ def test_malformed_xml_is_refused(wechat_bot, openid):
     _refused(wechat_bot, wechat_bot.platform.post(f"<xml><FromUserName>{openid}<Content>标记-坏</xml>"), 400, "标记-坏")
 
 
+@pytest.mark.parametrize("xml", [
+    "<xml><MsgType>text</MsgType><Content>标记-缺字段</Content></xml>",
+    text_xml("oUser0000000000000000000000", "标记-时间").replace("<CreateTime>", "<CreateTime>x"),
+    text_xml("o user with spaces", "标记-用户"),
+], ids=["missing-fields", "bad-create-time", "bad-openid"])
+def test_messages_without_valid_required_fields_are_refused(wechat_bot, xml):
+    _refused(wechat_bot, wechat_bot.platform.post(xml), 400, "标记-")
+
+
 def test_oversized_body_is_refused(wechat_bot, openid):
     big = text_xml(openid, "标记-超长" + "长" * MAX_BODY_BYTES)
     _refused(wechat_bot, wechat_bot.platform.post(big), 413, "标记-超长")

@@ -145,6 +145,8 @@ class WeChatInput(InputChannel):
             conversation_id(WECHAT, fields["FromUserName"])
         except InvalidConversationId:
             raise Refused(400, "FromUserName is not an openid") from None
+        if not fields["CreateTime"].isdigit() or not str(fields.get("MsgId", "0")).isdigit():
+            raise Refused(400, "CreateTime or MsgId is not a number")
         # The XML passed defusedxml with DTDs forbidden, so wechatpy's own parser only ever sees plain XML.
         return wechatpy.parse_message(xml), encrypted
 
@@ -159,7 +161,11 @@ class WeChatInput(InputChannel):
             log.info("wechat: retry of a message from %s already %s", masked(openid),
                      "answered" if claim.status == DONE else "in progress")
             return claim.reply if claim.status == DONE else None
-        reply = await self._answer(message, on_new_message, started)
+        try:
+            reply = await self._answer(message, on_new_message, started)
+        except Exception:  # the message is taken: it must still get an answer, not a retry into "in progress"
+            log.exception("wechat: handling a message from %s failed", masked(openid))
+            reply = self._reply(message, [render_messages([apology()])[0]])
         self.state.finish(key, reply)
         return reply
 
