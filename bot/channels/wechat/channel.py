@@ -155,7 +155,7 @@ class WeChatInput(InputChannel):
         openid = message.source
         # Events have no MsgId: the user and second identify one, and its name keeps a subscribe and an
         # unsubscribe within the same second apart (a retry repeats all three).
-        key = f"msg:{message.id}" if message.id else f"event:{openid}:{message.time}:{message.event}"
+        key = f"msg:{message.id}" if message.id else f"event:{openid}:{message.time}:{getattr(message, 'event', '')}"
         claim = self.state.claim(key)
         if claim.status != NEW:
             log.info("wechat: retry of a message from %s already %s", masked(openid),
