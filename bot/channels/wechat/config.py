@@ -60,7 +60,9 @@ class WeChatConfig:
         return bool(self.app_id and self.app_secret)
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Mapping[str, Any]], env: Mapping[str, str] = os.environ) -> "WeChatConfig":
+    def from_credentials(
+        cls, credentials: Optional[Mapping[str, Any]], env: Mapping[str, str] = os.environ
+    ) -> "WeChatConfig":
         credentials = dict(credentials or {})
 
         def setting(key: str, variable: str, default: str = "") -> str:
