@@ -18,12 +18,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sqlalchemy import select
 
 from bot import paths
 from bot.analytics import clustering, features, synthetic
-from bot.analytics.report import Report, analyse
+from bot.analytics.report import Report, analyse, masked_facts
+from bot.complaints.models import Complaint
+from bot.store import migrate, session_scope
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,6 @@ def _ablation(texts: list[str], truth: list[str], grouped: list[bool], share: fl
 
 def run(seed: int = synthetic.DEFAULT_SEED, url: str | None = None, encoder=None) -> tuple[Report, Recovery, dict]:
     """Write the synthetic set for ``seed`` into a fresh SQLite store (or ``url``), analyse it, compare."""
-    from bot.store import migrate, session_scope
-
     encoder = encoder or features.default_encoder()
     with tempfile.TemporaryDirectory() as folder:
         url = url or f"sqlite:///{Path(folder) / 'synthetic.db'}"
@@ -106,13 +106,8 @@ def run(seed: int = synthetic.DEFAULT_SEED, url: str | None = None, encoder=None
         groups = synthetic.write(synthetic.generate(seed), url)
         with session_scope(url) as session:
             report = analyse(session, encoder=encoder)
-            from sqlalchemy import select
-
-            from bot.complaints.models import Complaint
-            from bot.analytics.report import _masked
-
             stored = session.execute(select(Complaint).order_by(Complaint.created_at, Complaint.id)).scalars().all()
-            texts = [_masked(c) for c in stored]
+            texts = [masked_facts(c) for c in stored]
             truth = [groups[c.ticket] for c in stored]
     grouped = [g != synthetic.NOISE_LABEL for g in truth]
     ablation = {

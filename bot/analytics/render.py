@@ -50,7 +50,9 @@ def as_csv(report: Report) -> str:
     """One row per problem cluster, with one column per week of the period."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["rank", "label", "size", "share", "topic", "businesses", "stability", "stable", *report.weeks, "examples"])
+    writer.writerow(
+        ["rank", "label", "size", "share", "topic", "businesses", "stability", "stable", *report.weeks, "examples"]
+    )
     for c in report.clusters:
         writer.writerow([
             c.rank, c.label, c.size, c.share, c.topic, "、".join(f"{b.name}({b.count})" for b in c.businesses),

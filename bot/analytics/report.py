@@ -167,7 +167,7 @@ def topic_finder() -> TopicFinder:
     return TopicFinder()
 
 
-def _masked(complaint: Complaint) -> str:
+def masked_facts(complaint: Complaint) -> str:
     """The facts with phone and ID numbers masked and the customer's own name replaced by its masked form."""
     text = mask_text(complaint.facts)
     name = complaint.contact.name if complaint.contact is not None else None
@@ -213,7 +213,8 @@ def analyse(
 
     spellings: dict[str, Counter] = {}
     for complaint in complaints:
-        spellings.setdefault(normalise_business(complaint.business_name), Counter())[complaint.business_name.strip()] += 1
+        key = normalise_business(complaint.business_name)
+        spellings.setdefault(key, Counter())[complaint.business_name.strip()] += 1
     business_name = {key: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for key, c in spellings.items()}
 
     handoff_topic = {h.complaint_id: h.topic for h in handoffs if h.complaint_id and h.topic}
@@ -221,17 +222,17 @@ def analyse(
     found_topics = finder.topics([c.facts for c in complaints])
     complaint_topics = [handoff_topic.get(c.id) or found for c, found in zip(complaints, found_topics)]
     names = finder.names
-    topic_keys = sorted(
-        set(complaint_topics) | {h.topic or UNKNOWN_TOPIC for h in handoffs},
-        key=lambda t: (-(complaint_topics.count(t) + sum(1 for h in handoffs if (h.topic or UNKNOWN_TOPIC) == t)), t),
-    )
+    by_complaints = Counter(complaint_topics)
+    by_handoffs = Counter(h.topic or UNKNOWN_TOPIC for h in handoffs)
     topics = tuple(
-        TopicCount(t, names.get(t, t), complaint_topics.count(t), sum(1 for h in handoffs if (h.topic or UNKNOWN_TOPIC) == t))
-        for t in topic_keys
+        TopicCount(t, names.get(t, t), by_complaints[t], by_handoffs[t])
+        for t in sorted(set(by_complaints) | set(by_handoffs), key=lambda t: (-by_complaints[t] - by_handoffs[t], t))
     )
 
-    clusters, unclustered, mean_ari = _problem_clusters(complaints, complaint_topics, business_name, weeks, names, encoder)
-    from bot.knowledge.embedding import configured_model
+    clusters, unclustered, mean_ari = _problem_clusters(
+        complaints, complaint_topics, business_name, weeks, names, encoder
+    )
+    from bot.knowledge.embedding import configured_model  # imports torch: only when an analysis runs
 
     return Report(
         since=since.isoformat() if since else None,
@@ -261,7 +262,7 @@ def analyse(
 def _problem_clusters(complaints, complaint_topics, business_name, weeks, names, encoder):
     if not complaints:
         return (), 0, 1.0
-    texts = [_masked(c) for c in complaints]
+    texts = [masked_facts(c) for c in complaints]
     lexical, _ = features.lexical_matrix(texts)
     vectors = features.combine(lexical, (encoder or features.default_encoder()).encode(texts))
     distances = clustering.cosine_distances(vectors)
@@ -277,7 +278,10 @@ def _problem_clusters(complaints, complaint_topics, business_name, weeks, names,
         members = np.flatnonzero(labels == number)
         centre = vectors[members].mean(axis=0)
         closeness = vectors[members] @ centre
-        order = sorted(range(len(members)), key=lambda i: (-round(float(closeness[i]), 6), complaints[members[i]].ticket))
+        # Rounded so that float noise between platforms never reorders two equally central complaints.
+        order = sorted(
+            range(len(members)), key=lambda i: (-round(float(closeness[i]), 6), complaints[members[i]].ticket)
+        )
         terms = clustering.distinctive_terms(documents, members, exclude=business_words)
         central = complaints[members[order[0]]]
         label = " · ".join(terms) or _excerpt(texts[members[order[0]]])[:20]

@@ -5,8 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.analytics import analyse
-from bot.analytics import synthetic
+from bot.analytics import analyse, synthetic
 from bot.complaints import cli, service
 from bot.complaints.fields import Demand
 from bot.complaints.lifecycle import Policy
@@ -118,5 +117,7 @@ def test_bad_arguments_are_refused_with_a_clear_message(argv, message, capsys):
 
 
 def test_a_period_ending_before_it_starts_is_refused(database_url, capsys):
-    code, _, err = _run(capsys, "--database-url", database_url, "analyse", "--since", "2026-11-02", "--until", "2026-11-01")
+    code, _, err = _run(
+        capsys, "--database-url", database_url, "analyse", "--since", "2026-11-02", "--until", "2026-11-01"
+    )
     assert code == 1 and "error: the period ends (2026-11-01) before it starts (2026-11-02)" in err
