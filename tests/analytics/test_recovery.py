@@ -1,6 +1,7 @@
 """The clustering on the seeded synthetic set: known groups recovered, readable labels, masked examples."""
 import json
 import re
+from dataclasses import replace
 
 from bot.analytics import render, synthetic
 from bot.analytics.clustering import MIN_CLUSTER_SIZE
@@ -79,3 +80,10 @@ def test_the_text_rendering_names_every_cluster_and_the_method(seeded):
     for cluster in report.clusters:
         assert f"{cluster.rank}. {cluster.label}" in text
     assert "余弦距离阈值" in text and "Jaccard" in text
+
+
+def test_an_unstable_cluster_is_flagged_in_text_and_csv(seeded):
+    report, _, _ = seeded
+    shaky = replace(report, clusters=(replace(report.clusters[0], stable=False, stability=0.41),))
+    assert "稳定性 0.41　⚠ 不稳定" in render(shaky, "text")
+    assert render(shaky, "csv").splitlines()[1].split(",")[6:8] == ["0.41", "no"]
