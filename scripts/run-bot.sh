@@ -10,7 +10,9 @@ bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 mkdir -p var
 
-SANIC_HOST=127.0.0.1 rasa run actions --actions actions --port 5055 &
+# Sanic closes a connection whose request has not started within its keep-alive timeout (5 s); when the action
+# server is busy that cuts Rasa off mid-request ("Cannot write to closing transport": the turn's events are lost).
+SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=75 rasa run actions --actions actions --port 5055 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
 

@@ -82,7 +82,8 @@ class BotProcesses:
         log = self.workdir / "actions.log"
         self.actions = subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            cwd=REPO_ROOT, env={**self.env, "SANIC_HOST": "127.0.0.1"},
+            # As in run-bot.sh: a busy action server must not cut Rasa off before its request has started.
+            cwd=REPO_ROOT, env={**self.env, "SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75"},
             stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         # The action server loads the knowledge base and its index before it answers; on 2 busy cores that takes minutes.
