@@ -115,7 +115,8 @@ def test_phone_a_question_is_answered_with_basis_and_notice_styled_apart(open_pa
     ask(page, "網購七天無理由退貨")
     assert page.locator(".crw-bot").last.locator(".crw-text").inner_text()
     ask(page, CHOOSE_7DAY)
-    answer = page.locator(".crw-bot").last
+    answer = page.locator(".crw-bot:has(.crw-basis)").last  # an offer to go on may follow the answer
+    answer.wait_for()
     assert "七天" in answer.locator(".crw-text").inner_text()
     assert answer.locator(".crw-basis").inner_text().startswith("法律依据：")
     assert "不构成法律意见" in answer.locator(".crw-notice").inner_text()
@@ -253,7 +254,9 @@ def test_the_widget_works_embedded_in_another_sites_page(playwright, web_bot, tm
         assert page.locator(".crw-title").inner_text() == "售后咨询"
         page.wait_for_selector('.crw-status[data-state="online"]')
         ask(page, CHOOSE_7DAY)
-        assert page.locator(".crw-bot").last.locator(".crw-basis").inner_text().startswith("法律依据：")
+        answer = page.locator(".crw-bot:has(.crw-basis)").last
+        answer.wait_for()
+        assert answer.locator(".crw-basis").inner_text().startswith("法律依据：")
         screenshot(page, "embedded-in-another-site")
     finally:
         context.close()
