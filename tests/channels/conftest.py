@@ -20,9 +20,12 @@ def web_bot(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("web-bot")
     env = {**os.environ, "BOT_VAR_DIR": str(workdir / "var"), "BOT_REDIS_URL": REDIS_URL}
     env.pop("BOT_WIDGET_KEY", None)
-    processes = BotProcesses(workdir, env).start()
-    yield processes
-    processes.stop()
+    processes = BotProcesses(workdir, env)
+    try:
+        processes.start()
+        yield processes
+    finally:  # also when start-up fails half-way: no orphaned action server
+        processes.stop()
 
 
 class WidgetClient:
