@@ -37,6 +37,11 @@ class ConfidencePolicy:
     answer_at: float = 0.6
     runner_up_ratio: float = 0.6
     max_candidates: int = 3
+    # A message that nearly repeats a stored wording (cosine to it at least this) is about that entry even when
+    # the probability, calibrated on long real stories, is modest; it still needs ``near_wording_floor``.
+    # Fixed, not tuned: the real tuning questions almost never come this close to a wording.
+    near_wording: float = 0.75
+    near_wording_floor: float = 0.2
 
     @classmethod
     def from_thresholds(cls, thresholds: Dict[str, float]) -> "ConfidencePolicy":
@@ -82,13 +87,19 @@ class Decision:
 
 def decide(query: str, hits: List[Hit], policy: ConfidencePolicy = ConfidencePolicy(), contrast: bool = False) -> Decision:
     """Decide on the hits' ``confidence`` (the reranker's probability that the entry answers the question)."""
-    if not hits or hits[0].confidence is None or hits[0].confidence < policy.fallback_below:
+    if not hits or hits[0].confidence is None:
         return Decision(FALLBACK, query, hits)
     top = hits[0]
+    if top.confidence >= policy.fallback_below:
+        floor = policy.fallback_below
+    elif top.dense >= policy.near_wording and top.confidence >= policy.near_wording_floor:
+        floor = policy.near_wording_floor
+    else:
+        return Decision(FALLBACK, query, hits)
     rivals = [
         h for h in hits[1:policy.max_candidates]
         if (h.entry.topic == top.entry.topic or contrast)
-        and h.confidence is not None and h.confidence >= policy.fallback_below
+        and h.confidence is not None and h.confidence >= floor
         and h.confidence >= policy.runner_up_ratio * top.confidence
     ]
     if rivals and top.confidence < policy.answer_at:

@@ -21,8 +21,8 @@ def entries(knowledge_service):
     }
 
 
-def _hit(entry, confidence):
-    return Hit(entry, confidence, confidence=confidence)
+def _hit(entry, confidence, dense=0.5):
+    return Hit(entry, confidence, dense=dense, confidence=confidence)
 
 
 def test_one_clear_fit_is_answered(entries):
@@ -54,6 +54,13 @@ def test_a_stated_contrast_may_offer_two_topics(entries):
 
 def test_a_confident_top_is_answered_despite_a_rival(entries):
     assert decide("q", [_hit(entries["return_a"], 0.8), _hit(entries["return_b"], 0.75)], POLICY).kind == ANSWER
+
+
+def test_a_near_repeat_of_a_stored_wording_is_answered_on_a_modest_probability(entries):
+    near = decide("q", [_hit(entries["return_a"], 0.25, dense=0.9), _hit(entries["return_b"], 0.05)], POLICY)
+    assert near.kind == ANSWER
+    assert decide("q", [_hit(entries["return_a"], 0.25, dense=0.6)], POLICY).kind == FALLBACK
+    assert decide("q", [_hit(entries["return_a"], 0.1, dense=0.9)], POLICY).kind == FALLBACK
 
 
 def test_nothing_that_fits_falls_back(entries):
