@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
-from bot.knowledge.decision import ConfidencePolicy, Decision, decide, is_follow_up
+from bot.knowledge.decision import ANSWER, ConfidencePolicy, Decision, decide, is_follow_up
 from bot.knowledge.embedding import configured_model, load_encoder
 from bot.knowledge.model import KnowledgeBase, load_knowledge_base
 from bot.knowledge.reading import read
@@ -51,8 +51,15 @@ class KnowledgeService:
         query = normalise(text)
         contrast = read(query).contrast
         if context_entry_id and context_entry_id in self.kb and is_follow_up(query):
-            query = f"{self.kb.get(context_entry_id).question} {query}"
-            # The customer has just read that answer; a follow-up asks for something beyond it.
+            context = self.kb.get(context_entry_id)
+            # The answer just read fixes the topic, and the follow-up asks for something beyond it: the best other
+            # entry of that topic for the follow-up's own words is the answer. Short follow-ups score low on the
+            # reranker's scale (it was calibrated on long stories), so its threshold does not apply here.
+            hits, _ = self.retriever.rank(query, k=k + 1)
+            same_topic = [h for h in hits if h.entry.topic == context.topic and h.entry.id != context.id]
+            if same_topic:
+                return Decision(ANSWER, query, same_topic[:k], topic=context.topic)
+            query = f"{context.question} {query}"
             hits, topic = self.retriever.rank(query, k=k + 1)
             hits = [h for h in hits if h.entry.id != context_entry_id][:k]
         else:

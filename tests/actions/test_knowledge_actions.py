@@ -76,9 +76,9 @@ async def test_unknown_chosen_entry_falls_back(dispatcher):
 
 @pytest.mark.asyncio
 async def test_clarification_offers_candidate_buttons(dispatcher, knowledge_service):
-    events = await ActionAnswerQuestion().run(dispatcher, make_tracker("退款"), domain={})
+    events = await ActionAnswerQuestion().run(dispatcher, make_tracker("快递丢了怎么赔"), domain={})
 
-    decision = knowledge_service.ask("退款")
+    decision = knowledge_service.ask("快递丢了怎么赔")
     assert decision.kind == "clarify", decision.as_dict()
     assert events == []
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
