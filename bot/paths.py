@@ -17,3 +17,12 @@ def var_dir() -> Path:
     path = Path(os.environ.get("BOT_VAR_DIR") or REPO_ROOT / "var")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def index_dir() -> Path:
+    """Where the knowledge base's derived indexes are cached (dense vectors, the trained reranker).
+
+    ``KB_INDEX_DIR`` lets processes with their own var directory (test bots, extra workers) share the index that
+    ``kb build`` warmed; entries are keyed by knowledge-base fingerprint and model, so sharing is always safe.
+    """
+    return Path(os.environ.get("KB_INDEX_DIR") or var_dir() / "index")

@@ -17,7 +17,7 @@ import argparse
 import random
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from bot.complaints import service

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import List, Optional
+from typing import Optional
 
 log = logging.getLogger(__name__)
 

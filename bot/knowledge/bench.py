@@ -31,7 +31,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import yaml
 
-from bot.knowledge.decision import ANSWER, CLARIFY, FALLBACK, Outcome, decide_by_similarity, decision_figures, outcome
+from bot.knowledge.decision import FALLBACK, Outcome, decide_by_similarity, decision_figures, outcome
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.rerank import OUT_OF_SCOPE
 from bot.knowledge.service import JIEBA_DICTIONARY, KnowledgeService

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot.knowledge.decision import ANSWER, CLARIFY, Decision
-from bot.paths import KNOWLEDGE_DIR, var_dir
+from bot.paths import KNOWLEDGE_DIR, index_dir, var_dir
 
 
 def _print_decision(decision: Decision, as_json: bool) -> None:
@@ -80,7 +80,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print("fix these before building (kb validate)", file=sys.stderr)
         return 1
     service = build()
-    print(f"built: {len(service.kb)} entries, dictionary {JIEBA_DICTIONARY}, dense index cached under {var_dir() / 'index'}")
+    print(f"built: {len(service.kb)} entries, dictionary {JIEBA_DICTIONARY}, dense index cached under {index_dir()}")
     return 0
 
 

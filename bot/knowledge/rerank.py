@@ -29,7 +29,7 @@ import numpy as np
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.reading import Reading, acts_of, concepts_of, read, roles_of
 from bot.knowledge.retrieval import MAX_QUERY_CHARS, RRF_K, BM25Retriever, DenseRetriever, Hit
-from bot.paths import KNOWLEDGE_DIR, var_dir
+from bot.paths import KNOWLEDGE_DIR, index_dir
 from bot.text import normalise
 
 log = logging.getLogger(__name__)
@@ -284,7 +284,7 @@ class RerankingRetriever:
         key = hashlib.sha256(
             f"{TRAINING_VERSION}|{self.kb.fingerprint}|{model_name}|{_file_digest(tune_file)}".encode()
         ).hexdigest()[:16]
-        path = (cache_dir or var_dir() / "index") / f"rerank-{key}.npz"
+        path = (cache_dir or index_dir()) / f"rerank-{key}.npz"
         if path.exists():
             self.model = RerankModel.load(path)
         else:

@@ -16,7 +16,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.knowledge.model import Entry, KnowledgeBase
-from bot.paths import var_dir
+from bot.paths import index_dir
 from bot.text import Segmenter, normalise
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class DenseRetriever:
     def __init__(self, kb: KnowledgeBase, encoder, model_name: str, cache_dir: Optional[Path] = None) -> None:
         self.corpus = _Corpus(kb, DENSE_ANSWER_WEIGHT)
         self.encoder = encoder
-        self.vectors = self._load_or_encode(kb, model_name, cache_dir or var_dir() / "index")
+        self.vectors = self._load_or_encode(kb, model_name, cache_dir or index_dir())
 
     def _load_or_encode(self, kb: KnowledgeBase, model_name: str, cache_dir: Path) -> np.ndarray:
         # The cache key covers the knowledge base and the model, so editing an entry or switching the model

@@ -8,6 +8,8 @@ import uuid
 from typing import Optional
 
 import pytest
+
+from bot.paths import index_dir
 import requests
 
 from tests.e2e.bot_process import BotProcesses
@@ -18,7 +20,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 @pytest.fixture(scope="session")
 def web_bot(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("web-bot")
-    env = {**os.environ, "BOT_VAR_DIR": str(workdir / "var"), "BOT_REDIS_URL": REDIS_URL}
+    env = {**os.environ, "BOT_VAR_DIR": str(workdir / "var"), "KB_INDEX_DIR": str(index_dir()), "BOT_REDIS_URL": REDIS_URL}
     env.pop("BOT_WIDGET_KEY", None)
     processes = BotProcesses(workdir, env)
     try:

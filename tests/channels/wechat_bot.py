@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
+
 from bot.channels.safety import APOLOGY_TEXT
 from bot.channels.wechat.state import SQLiteState
 from bot.channels.wechat.text import render_messages
-from bot.paths import REPO_ROOT
+from bot.paths import REPO_ROOT, index_dir
 from tests.channels.wechat_platform import (
     AES_KEY,
     APP_ID,
@@ -102,7 +103,7 @@ def wechat_env(tmp_path_factory):
     root = tmp_path_factory.mktemp("wechat")
     env = {
         **os.environ,
-        "BOT_VAR_DIR": str(root / "var"),
+        "BOT_VAR_DIR": str(root / "var"), "KB_INDEX_DIR": str(index_dir()),
         "WECHAT_TOKEN": TOKEN,
         "WECHAT_APP_ID": APP_ID,
         "WECHAT_APP_SECRET": APP_SECRET,

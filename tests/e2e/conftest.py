@@ -10,13 +10,15 @@ import uuid
 
 import pytest
 
+from bot.paths import index_dir
+
 from tests.e2e.bot_process import BotProcesses
 
 
 @pytest.fixture(scope="session")
 def bot(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("bot")
-    env = {**os.environ, "BOT_VAR_DIR": str(workdir / "var")}
+    env = {**os.environ, "BOT_VAR_DIR": str(workdir / "var"), "KB_INDEX_DIR": str(index_dir())}
     processes = BotProcesses(workdir, env).start()
     yield processes
     processes.stop()
