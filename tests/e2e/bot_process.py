@@ -94,7 +94,8 @@ class BotProcesses:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.workdir / "tracker.db"}"\n'
+            f'tracker_store:\n  type: bot.store.rasa_tracker.EncryptedSQLTrackerStore\n  dialect: "sqlite"\n'
+            f'  db: "{self.workdir / "tracker.db"}"\n'
             "lock_store:\n  type: in_memory\n",
             encoding="utf-8",
         )
