@@ -3,7 +3,8 @@
 #   action server  http://127.0.0.1:5055   (our actions, knowledge retrieval with the offline model)
 #   Rasa server    http://127.0.0.1:5005   (REST channel: POST /webhooks/rest/webhook;
 #                                          website widget: demo page /chat/, script /chat/widget.js)
-# Conversations are kept in var/tracker.db (SQLite) and survive restarts. Ctrl-C stops both.
+#   agent console  http://127.0.0.1:8000   (accounts: `desk user add NAME --role agent`; API under /api/)
+# Conversations are kept in var/tracker.db (SQLite, encrypted) and survive restarts. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
@@ -14,7 +15,9 @@ mkdir -p var
 # server is busy that cuts Rasa off mid-request ("Cannot write to closing transport": the turn's events are lost).
 SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=75 rasa run actions --actions actions --port 5055 &
 actions_pid=$!
-trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
+python -m bot.console.cli serve --host 127.0.0.1 --port 8000 &
+console_pid=$!
+trap 'kill $actions_pid $console_pid 2>/dev/null || true' EXIT INT TERM
 
 # WeChat (/webhooks/wechat/webhook) is on whenever WECHAT_TOKEN is set. Rasa refuses an unset ${VAR} in a
 # credentials file, so the channel's section is generated (variable references only, no secrets written).
