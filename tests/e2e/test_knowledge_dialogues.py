@@ -35,7 +35,7 @@ def test_follow_up_keeps_context_of_previous_answer(bot, sender):
 
 
 def test_ambiguous_question_offers_candidates_and_answers_the_choice(bot, sender):
-    replies = bot.say(sender, "退款")
+    replies = bot.say(sender, "快递丢了怎么赔")  # lost by the courier: as buyer or as sender?
     options = buttons(replies)
     entry_buttons = [b for b in options if b["payload"].startswith("/choose_entry")]
     assert 2 <= len(entry_buttons) <= 3, replies

@@ -54,7 +54,7 @@ def test_spoiled_milk_question_can_be_skipped_and_a_human_asked_for(bot, sender)
     answer = texts(bot.say(sender, "不清楚"))
     assert "好的，这一项先跳过。" in answer
     assert "1000 元（10 × 50 = 500 元；不足 1000 元，按 1000 元计）" in answer
-    assert "《食品安全法》第148条第2款" in answer
+    assert "《食品安全法》第148条第1款、第148条第2款" in answer  # the ten-fold claim's own paragraph
     assert "还有几项信息暂时不确定（损失金额）" in answer
 
     handoff = texts(bot.say(sender, "转人工"))
