@@ -14,11 +14,10 @@ import hmac
 import os
 import re
 import secrets
-import tempfile
 import time
 from typing import Optional
 
-from bot import paths
+from bot.store.secrets import generated_secret
 
 VERSION = "v1"
 DEFAULT_MAX_AGE = 30 * 24 * 3600  # a customer coming back within a month finds their conversation
@@ -46,20 +45,7 @@ def widget_key() -> bytes:
                 "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
             )
         return configured.strip().encode()
-    path = paths.var_dir() / "widget.key"
-    if not path.exists():
-        # Written whole to a private temporary file, then linked into place: linking fails if another process got
-        # there first, and nobody ever reads a half-written key.
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".widget.key.")  # created 0600
-        try:
-            with os.fdopen(descriptor, "w") as handle:
-                handle.write(secrets.token_urlsafe(32))
-            os.link(temporary, path)
-        except FileExistsError:
-            pass  # another process created the key first; use theirs
-        finally:
-            os.unlink(temporary)
-    return path.read_bytes().strip()
+    return generated_secret("widget.key", lambda: secrets.token_urlsafe(32).encode("ascii"))
 
 
 def _signature(key: bytes, body: str) -> str:

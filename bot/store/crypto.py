@@ -7,13 +7,12 @@ generated on first use and kept in ``<var_dir>/secret.key``, readable only by it
 from __future__ import annotations
 
 import os
-import tempfile
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.types import Text, TypeDecorator
 
-from bot import paths
+from bot.store.secrets import generated_secret
 
 
 class EncryptionKeyError(RuntimeError):
@@ -35,20 +34,7 @@ def _key() -> bytes:
     configured = os.environ.get("BOT_FERNET_KEY")
     if configured:
         return configured.strip().encode()
-    path = paths.var_dir() / "secret.key"
-    if not path.exists():
-        # Write the whole key to a private temporary file, then link it into place: linking fails if another
-        # process got there first, and nobody ever reads a half-written key.
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret.key.")  # created 0600
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(Fernet.generate_key())
-            os.link(temporary, path)
-        except FileExistsError:
-            pass  # another process created the key first; use theirs
-        finally:
-            os.unlink(temporary)
-    return path.read_bytes().strip()
+    return generated_secret("secret.key", Fernet.generate_key)
 
 
 def encrypt(plaintext: str) -> str:
