@@ -109,7 +109,7 @@ def test_every_wording_of_a_request_for_a_person_reaches_the_hand_off(bot, sende
 def test_a_clarification_title_typed_gets_the_answer_of_the_click(bot, sender):
     # Bare keywords get a choice of entries; which keyword does depends on retrieval, so take the first menu.
     menus = ([b for b in buttons(bot.say(sender, word)) if b["payload"].startswith("/choose_entry")]
-             for word in ("退款", "押金", "退货", "保修", "赔偿"))
+             for word in ("快递丢了怎么赔", "退款", "押金", "退货", "保修", "赔偿"))
     entry_button = next((menu[0] for menu in menus if menu), None)
     assert entry_button, "none of the bare keywords got a choice of entries"
     typed = texts(bot.say(sender, entry_button["title"]))
