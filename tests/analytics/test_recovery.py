@@ -37,9 +37,9 @@ def test_every_cluster_has_a_label_a_size_businesses_and_a_full_weekly_trend(see
         assert [w.week for w in cluster.trend] == list(report.weeks)
         assert sum(w.count for w in cluster.trend) == cluster.size
         named = [items[t].draft.business_name for t in cluster.tickets]
-        assert 1 <= len(cluster.businesses) <= 3
+        assert len(cluster.businesses) in (1, 2, 3)  # the top three businesses, at least one
         assert cluster.businesses[0].count == max(named.count(b) for b in set(named))
-        assert 1 <= len(cluster.examples) <= 3 and all(e.ticket in cluster.tickets for e in cluster.examples)
+        assert len(cluster.examples) in (1, 2, 3) and all(e.ticket in cluster.tickets for e in cluster.examples)
     assert report.unclustered == report.complaints - sum(c.size for c in report.clusters)
 
 
