@@ -28,12 +28,17 @@ def test_is_meaningful(text, meaningful):
 def test_domain_dictionary_keeps_terms_whole_and_is_private(tmp_path):
     import jieba
 
+    # A made-up term no dictionary of ours holds: other tests in the same process load our real
+    # dictionary into the global tokenizer through Rasa's JiebaTokenizer.
+    term, question = "蓝莓退货宝", "蓝莓退货宝可以退吗"
+    global_before = jieba.lcut(question)
     dictionary = tmp_path / "terms.txt"
-    dictionary.write_text("退一赔三 100000\n", encoding="utf-8")
+    dictionary.write_text(f"{term} 100000\n", encoding="utf-8")
     segmenter = Segmenter(dictionary)
-    assert "退一赔三" in segmenter.words("商家欺诈可以退一赔三吗")
+    assert term in segmenter.words(question)
     # The global jieba tokenizer (the one Rasa's JiebaTokenizer configures) is untouched by ours.
-    assert "退一赔三" not in jieba.lcut("商家欺诈可以退一赔三吗")
+    assert jieba.lcut(question) == global_before
+    assert term not in global_before
 
 
 def test_character_bigrams_keep_a_misspelt_question_matchable():
