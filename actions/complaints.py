@@ -14,25 +14,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.buttons import offered_payload
+from actions.handoff import follow_up_complaint, hand_off
 from actions.knowledge import answer_question
 from bot.complaints import conversation
 from bot.complaints.models import utcnow
 from bot.complaints.service import ComplaintError, Customer
-from bot.store import database_url, migrate
+from bot.store import ensure_migrated
 from bot.text.acts import is_follow_up
 from bot.store.privacy import install_log_masking
 
 # Customers type phone numbers into the chat; nothing this process logs may contain one.
 install_log_masking()
-_migrated: set[str] = set()
-
-
-def _ready() -> None:
-    """Bring the database schema up to date once per process (and database), before the first use."""
-    url = database_url()
-    if url not in _migrated:
-        migrate(url)
-        _migrated.add(url)
 
 
 def _channel(tracker: Tracker) -> str:
@@ -146,10 +138,14 @@ class ActionSubmitComplaint(Action):
         if not conversation.confirmed(slots):
             return []  # the customer cancelled: there is nothing to save
         try:
-            _ready()
+            ensure_migrated()
         except SQLAlchemyError:
             return _say(dispatcher, conversation.not_saved())
-        return _say(dispatcher, conversation.submit(slots, Customer(_channel(tracker), tracker.sender_id)))
+        reply = conversation.submit(slots, Customer(_channel(tracker), tracker.sender_id))
+        events = _say(dispatcher, reply)
+        if reply.slots.get("complaint_ticket"):
+            await follow_up_complaint(tracker.sender_id, reply.slots["complaint_ticket"])
+        return events
 
 
 class _SelfService(Action, ABC):
@@ -168,13 +164,16 @@ class _SelfService(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         try:
-            _ready()
+            ensure_migrated()
             reply = self.reply(tracker)
         except (ComplaintError, SQLAlchemyError) as error:
             # The customer hears that it did not work instead of silence.
             message = str(error) if isinstance(error, ComplaintError) else "系统暂时出了点问题，请稍后再试。"
             reply = conversation.Reply(message)
-        return _say(dispatcher, reply)
+        events = _say(dispatcher, reply)
+        if reply.hand_off:
+            await hand_off(dispatcher, tracker, reply.hand_off)
+        return events
 
 
 class ActionCheckComplaint(_SelfService):

@@ -2,44 +2,39 @@
 
 The knowledge service (embedding model, index, reranker) is loaded and asked once when the action server
 imports this module, that is before it reports healthy: the first customer after a start waits no longer than
-the next. Retrieval is CPU work; it runs in one worker thread so the action server's event loop keeps
-accepting Rasa's requests while a question is being ranked.
+the next. Retrieval runs off the event loop (``actions.retrieval``).
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.buttons import offered_payload
+from actions.handoff import hand_off_for, must_hand_off
+from actions.retrieval import ask
 from bot.knowledge import ANSWER, CLARIFY, Decision, get_service
+from bot.knowledge.answer_log import record_answer
 from bot.knowledge.reply import EMPTY_MESSAGE_REPLY, answer_text, clarify_prompt, fallback_prompt
 from bot.remedies.interview import Interview
+from bot.store import ensure_migrated
 from bot.text import is_meaningful, normalise
 
 log = logging.getLogger(__name__)
 
 CHOOSE_ENTRY = "/choose_entry"
 OFFER_OWN_CASE = "utter_offer_own_case"
-# One thread: the service is not meant to be shared between threads, and one question at a time is what the
-# CPU can do anyway; the point is to keep the event loop free.
-_retrieval = ThreadPoolExecutor(max_workers=1, thread_name_prefix="retrieval")
 
 
 def warm_up() -> None:
     """Load the service and run one question through it, so that nothing is loaded lazily later."""
     get_service().ask("网上买的东西可以七天无理由退货吗")
-
-
-async def ask(text: str, context_entry_id: Optional[str] = None) -> Decision:
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_retrieval, lambda: get_service().ask(text, context_entry_id=context_entry_id))
 
 
 def _answer_entry(dispatcher: CollectingDispatcher, entry, question: str, offer: bool = True) -> List[Dict[Text, Any]]:
@@ -48,6 +43,20 @@ def _answer_entry(dispatcher: CollectingDispatcher, entry, question: str, offer:
         # The question tells of a problem the remedy rules cover: offer to work the case out, not interrogate.
         dispatcher.utter_message(response=OFFER_OWN_CASE)
     return [SlotSet("last_entry_id", entry.id)]
+
+
+def _record(conversation_id: str, text: str, decision: Decision) -> None:
+    ensure_migrated()
+    record_answer(conversation_id, text, decision)
+
+
+async def remember(tracker: Tracker, text: str, decision: Decision) -> None:
+    """Keep what retrieval found, for the agent who may take the conversation over. Never at the customer's
+    expense: if it cannot be stored, the answer still goes out."""
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, _record, tracker.sender_id, text, decision)
+    except SQLAlchemyError:
+        log.exception("the answer to a question in %s was not recorded", tracker.sender_id)
 
 
 async def answer_question(
@@ -63,6 +72,7 @@ async def answer_question(
         dispatcher.utter_message(text=EMPTY_MESSAGE_REPLY)
         return []
     decision = decision or await ask(text, tracker.get_slot("last_entry_id"))
+    await remember(tracker, text, decision)
     if decision.kind == ANSWER:
         return _answer_entry(dispatcher, decision.hits[0].entry, text, offer)
     if decision.kind == CLARIFY:
@@ -72,6 +82,18 @@ async def answer_question(
     prompt, buttons = fallback_prompt()
     dispatcher.utter_message(text=prompt, buttons=buttons)
     return []
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many of the bot's last turns in a row were the could-not-answer fallback."""
+    fallback_text = fallback_prompt()[0]
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            if event.get("text") != fallback_text:
+                break
+            count += 1
+    return count
 
 
 def _chosen_entry(payload: Optional[str]) -> Optional[str]:
@@ -96,7 +118,19 @@ class ActionAnswerQuestion(Action):
         if entry_id in get_service().kb:
             entry = get_service().kb.get(entry_id)
             return _answer_entry(dispatcher, entry, entry.question)
-        return await answer_question(dispatcher, tracker, text)
+        text = normalise(text)
+        if not is_meaningful(text):
+            return await answer_question(dispatcher, tracker, text)
+        decision = await ask(text, tracker.get_slot("last_entry_id"))
+        fallbacks = consecutive_fallbacks(tracker) + 1 if decision.kind not in (ANSWER, CLARIFY) else 0
+        trigger = must_hand_off(text, fallbacks)
+        if trigger is None:
+            return await answer_question(dispatcher, tracker, text, decision=decision)
+        await remember(tracker, text, decision)
+        # What the bot must not decide alone goes to a person; an answer it has is still given first.
+        events = _answer_entry(dispatcher, decision.hits[0].entry, text, offer=False) if decision.kind == ANSWER else []
+        await hand_off_for(dispatcher, tracker, trigger)
+        return events
 
 
 class ActionAnswerChosenEntry(Action):

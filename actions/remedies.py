@@ -22,7 +22,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.buttons import offered_payload
-from actions.knowledge import answer_question, ask
+from actions.handoff import hand_off_for, must_hand_off
+from actions.knowledge import answer_question
+from actions.retrieval import ask
 from bot.knowledge import ANSWER
 from bot.remedies.explain import ASK_TO_PASTE, OFFER_BUTTONS, render_assessment, render_findings
 from bot.remedies.facts import Question
@@ -74,8 +76,13 @@ class ActionStartRemedy(Action):
         interview = Interview.start(text)
         events = [SlotSet(FACTS_SLOT, interview.facts), SlotSet(SKIPPED_SLOT, []), SlotSet(ASKING_SLOT, None),
                   SlotSet(ANSWER_SLOT, None)]
-        if interview.next_question() is None:
-            _explain(dispatcher, interview)
+        # Injury, distress, a large sum: what the law gives is still explained, but a person decides.
+        trigger = must_hand_off(text)
+        if interview.next_question() is None or trigger:
+            if interview.next_question() is None:
+                _explain(dispatcher, interview)
+            if trigger:
+                await hand_off_for(dispatcher, tracker, trigger)
             return events
         if not accepted_offer and not asks_to_work_out_case(text):
             # A general question: the general answer first, then the offer, not an interrogation.

@@ -23,6 +23,7 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels.desk_gate import handled_by_desk
 from bot.channels.safety import ensure_reply, silent_turns_total
 
 log = logging.getLogger(__name__)
@@ -47,22 +48,36 @@ class RestInput(RasaRestInput):
         return cls(float((credentials or {}).get("reply_timeout", DEFAULT_REPLY_TIMEOUT)))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        server = {}
+
+        async def turn(message: UserMessage) -> bool:
+            """Whether the desk took the message (a person has the conversation); else the bot answers it."""
+            if await handled_by_desk(server["app"].ctx.agent, message):
+                return True
+            await on_new_message(message)
+            return False
+
         async def handle_and_ensure_reply(message: UserMessage) -> None:
             collector = message.output_channel
-            reason = None
+            reason, with_person = None, False
             try:
                 # shield: on timeout the turn goes on (and is saved); only our wait for it ends.
-                await asyncio.wait_for(asyncio.shield(on_new_message(message)), self.reply_timeout)
+                with_person = await asyncio.wait_for(asyncio.shield(turn(message)), self.reply_timeout)
             except asyncio.TimeoutError:
                 reason = f"no reply within {self.reply_timeout:g} s"
             except Exception as error:  # noqa: BLE001 - whatever failed, the customer still gets an answer
                 log.exception("turn failed in conversation %s", message.sender_id)
                 reason = f"{type(error).__name__}: {error}"
-            replies = ensure_reply(message.sender_id, list(collector.messages), reason=reason)
+            replies = ensure_reply(message.sender_id, list(collector.messages), expect_silence=with_person,
+                                   reason=reason)
             # The REST response is built from the collector's list right after this returns.
             collector.messages[:] = [{"recipient_id": message.sender_id, **reply} for reply in replies]
 
         blueprint = super().blueprint(handle_and_ensure_reply)
+
+        @blueprint.listener("before_server_start")
+        async def keep_server(app, _loop) -> None:
+            server["app"] = app  # the agent is on app.ctx once Rasa has loaded it; looked up per message
 
         @blueprint.route("/silent_turns", methods=["GET"])
         async def silent_turns(request: Request) -> response.HTTPResponse:

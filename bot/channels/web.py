@@ -34,6 +34,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import tokens
+from bot.channels.desk_gate import route_through_desk
 from bot.channels.hub import get_hub
 from bot.channels.identity import WEB, conversation_id
 from bot.channels.safety import ensure_reply
@@ -312,16 +313,22 @@ async def handle(agent, session_id: str, text: str, client_message_id: str,
             return {"duplicate": True, "messages": earlier}
         user = page_message({"text": display_text or text}, client_message_id, "user", now)
         await get_hub().publish(cid, user)  # the customer's other tabs show it too
-        collector = _TurnCollector()
-        message = UserMessage(text, collector, cid, input_channel=WEB, message_id=client_message_id,
-                              metadata={"display_text": display_text} if display_text else None)
-        failure = None
+        metadata = {"display_text": display_text} if display_text else None
+        failure, with_person = None, False
         try:
-            await agent.processor.handle_message(message)
+            replies = await route_through_desk(agent, cid, text, WEB, client_message_id, metadata)
+            with_person = replies is not None
+            if not with_person:
+                collector = _TurnCollector()
+                await agent.processor.handle_message(
+                    UserMessage(text, collector, cid, input_channel=WEB, message_id=client_message_id,
+                                metadata=metadata))
+                replies = collector.messages
         except Exception as error:  # logged without the message; the guard below still answers the customer
             logger.exception("web: handling message %s of %s failed", client_message_id, cid)
-            failure = f"handling the message raised {type(error).__name__}"
-    replies = ensure_reply(cid, collector.messages, reason=failure)
+            failure, replies = f"handling the message raised {type(error).__name__}", []
+    # A person has the conversation: the agent answers, so no reply now is no failure.
+    replies = ensure_reply(cid, replies, expect_silence=with_person, reason=failure)
     shown = [page_message(reply, f"{client_message_id}/{n}", "bot", time.time()) for n, reply in enumerate(replies)]
     for reply in shown:
         await get_hub().publish(cid, reply)

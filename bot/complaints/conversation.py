@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from bot.complaints import service
 from bot.complaints.amounts import parse_amount
@@ -364,6 +364,8 @@ class Reply:
     text: str
     buttons: list[dict] = field(default_factory=list)
     slots: dict[str, Any] = field(default_factory=dict)
+    # Why a person must take over now (a key of the desk's priorities), if one must.
+    hand_off: Optional[str] = None
 
 
 def confirmed(slots: dict) -> bool:
@@ -517,7 +519,8 @@ def dispute_result(text: str, channel: str, sender_id: str, *, now=None, url=Non
         return Reply(str(error))
     return Reply(
         f"已记录您的异议，投诉 {ticket} 重新进入调查核实，"
-        f"我们会在 {china_time(view.status_deadline)} 前完成调查并再次反馈。"
+        f"我们会在 {china_time(view.status_deadline)} 前完成调查并再次反馈。",
+        hand_off="dispute",
     )
 
 

@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from fastapi import APIRouter, Cookie, Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
@@ -19,11 +19,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.channels.outbound import UndeliverableError, deliver
+from bot.channels.relay_client import RasaRelay, RelayError
+from bot.channels.outbound import UndeliverableError
 from bot.console import schemas
+from bot.console.transcript import RasaTranscript, TranscriptUnavailable, case_context
 from bot.console.sessions import ConsoleSession, LoginFailed, csrf_matches, log_in, log_out, session_for
 from bot.console.views import agent_view, case_view, event_view
 from bot.desk import (
+    CONFIRM_PAYLOAD,
+    CONFIRM_TITLE,
+    DISPUTE_PAYLOAD,
+    DISPUTE_TITLE,
+    AddNote,
     AgentNotFound,
     AgentUnavailable,
     AlreadyClaimed,
@@ -35,20 +42,26 @@ from bot.desk import (
     DeskNotification,
     DeskPolicy,
     DeskQueue,
+    EventNotFound,
     HandBackToBot,
     Handoff,
+    LinkComplaint,
     NotAllowed,
     OfferOwnership,
     ProposeResolution,
     ReasonRequired,
     RecordAgentReply,
     RecordConfirmationAttempt,
+    RevealPersonalData,
     Role,
     SetPresence,
+    TextRequired,
     TransferCase,
+    load_canned_replies,
     load_policy,
 )
 from bot.desk.models import OPEN_STATUSES, DeskAgent, utcnow
+from bot.desk.replies import queue_update_message
 from bot.store import session_scope
 
 log = logging.getLogger(__name__)
@@ -63,8 +76,16 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-_STATUS_FOR = {CaseNotFound: 404, AgentNotFound: 404, AlreadyClaimed: 409, NotAllowed: 409, AgentUnavailable: 409,
-               ReasonRequired: 422}
+_STATUS_FOR = {CaseNotFound: 404, AgentNotFound: 404, EventNotFound: 404, AlreadyClaimed: 409, NotAllowed: 409,
+               AgentUnavailable: 409, ReasonRequired: 422, TextRequired: 422}
+
+
+# How a message reaches a customer: by default through the Rasa server that holds their channel
+# (bot.channels.desk_relay), which also adds it to the transcript.
+SendToCustomer = Callable[[str, Dict[str, Any]], Awaitable[Any]]
+# How the console reads a conversation's tracker: by default from the Rasa server's HTTP API (loopback).
+ReadTracker = Callable[[str], Awaitable[Dict[str, Any]]]
+HANDED_BACK_NOTICE = "人工客服已结束本次接待，接下来由智能助手继续为您服务；需要时随时再说“转人工”。"
 
 
 @dataclass(frozen=True)
@@ -78,9 +99,13 @@ class Caller:
 
 
 def create_app(
-    database_url: Optional[str] = None, policy: Optional[DeskPolicy] = None, clock: Callable[[], datetime] = utcnow
+    database_url: Optional[str] = None, policy: Optional[DeskPolicy] = None, clock: Callable[[], datetime] = utcnow,
+    send_to_customer: Optional[SendToCustomer] = None, read_tracker: Optional[ReadTracker] = None,
 ) -> FastAPI:
     policy = policy or load_policy()
+    send_to_customer = send_to_customer or RasaRelay().send
+    read_tracker = read_tracker or RasaTranscript().tracker
+    canned_replies = load_canned_replies(known_skills={*policy.skills, policy.default_skill})  # a bad file stops here
     app = FastAPI(title="消费维权客服 · 坐席台 API", version="1", openapi_url="/api/openapi.json", docs_url=None,
                   redoc_url=None)
     api = APIRouter(prefix="/api")
@@ -174,13 +199,55 @@ def create_app(
         with transaction() as session:
             return case_view(service(kind, session)(*args), clock())
 
+    async def act_and_tell(kind, args: tuple, notice: Callable[[Handoff, str], Optional[Dict[str, Any]]]) -> dict:
+        """Run one desk service, then tell the customer what changed. The change stands even if the notice cannot
+        be delivered now (it is logged; the transcript and the case history have the truth)."""
+
+        def run() -> tuple:
+            with transaction() as session:
+                case = service(kind, session)(*args)
+                message = notice(case, session.get(DeskAgent, args[1]).display_name)
+                return case.conversation_id, message, case_view(case, clock())
+
+        conversation_id, message, view = await run_in_threadpool(run)
+        if message:
+            try:
+                await send_to_customer(conversation_id, message)
+            except (RelayError, UndeliverableError) as error:
+                log.warning("case %s: the customer's notice was not delivered: %s", view["id"], error)
+        return view
+
+    def queue_places() -> dict:
+        with transaction() as session:
+            return service(DeskQueue, session).places()
+
+    async def tell_who_moved_up(before: dict) -> None:
+        """Customers still waiting hear their new place when it changed."""
+        for conversation_id, place in (await run_in_threadpool(queue_places)).items():
+            if conversation_id in before and before[conversation_id].position != place.position:
+                try:
+                    await send_to_customer(conversation_id, {
+                        "text": queue_update_message(place.position, place.estimated_wait_minutes)})
+                except (RelayError, UndeliverableError) as error:
+                    log.info("queue update for %s not delivered: %s", conversation_id, error)
+
     @api.post("/cases/{case_id}/claim")
-    def claim(case_id: int, caller: Caller = Depends(signed_in)):
-        return act(ClaimCase, case_id, caller.agent_id)
+    async def claim(case_id: int, caller: Caller = Depends(signed_in)):
+        before = await run_in_threadpool(queue_places)
+        view = await act_and_tell(ClaimCase, (case_id, caller.agent_id), lambda case, name: {
+            "text": f"您好，我是人工客服{name}，接下来由我为您处理。", "sender_name": name})
+        await tell_who_moved_up(before)
+        return view
 
     @api.post("/cases/{case_id}/transfer")
-    def transfer(case_id: int, body: schemas.Transfer, caller: Caller = Depends(signed_in)):
-        return act(TransferCase, case_id, caller.agent_id, body.reason, body.to_agent, body.to_skill)
+    async def transfer(case_id: int, body: schemas.Transfer, caller: Caller = Depends(signed_in)):
+        def notice(case: Handoff, name: str) -> dict:
+            to = case.current_agent.display_name if case.current_agent else "下一位客服"
+            return {"text": f"您的问题已转给{to}继续处理；{case.owner.display_name}作为首问负责人会跟进到办结。",
+                    "sender_name": name}
+
+        return await act_and_tell(TransferCase, (case_id, caller.agent_id, body.reason, body.to_agent, body.to_skill),
+                                  notice)
 
     @api.post("/cases/{case_id}/replies")
     async def reply(case_id: int, body: schemas.Reply, caller: Caller = Depends(signed_in)):
@@ -194,15 +261,19 @@ def create_app(
 
         conversation_id, name, view = await run_in_threadpool(record)
         try:
-            await deliver(conversation_id, {"text": body.text, "sender_name": name})
-        except UndeliverableError as error:
+            await send_to_customer(conversation_id, {"text": body.text, "sender_name": name})
+        except (RelayError, UndeliverableError) as error:
             log.error("agent reply on case %s not delivered: %s", case_id, error)
             raise HTTPException(502, "消息已记录，但未能送达客户的渠道") from None
         return view
 
     @api.post("/cases/{case_id}/resolution")
-    def propose(case_id: int, body: schemas.Summary, caller: Caller = Depends(signed_in)):
-        return act(ProposeResolution, case_id, caller.agent_id, body.summary)
+    async def propose(case_id: int, body: schemas.Summary, caller: Caller = Depends(signed_in)):
+        """The customer is asked to confirm the result (结果确认) in their channel."""
+        return await act_and_tell(ProposeResolution, (case_id, caller.agent_id, body.summary), lambda case, name: {
+            "text": f"处理结果：{case.resolution}\n您的问题解决了吗？确认后本次服务结案。", "sender_name": name,
+            "buttons": [{"title": CONFIRM_TITLE, "payload": CONFIRM_PAYLOAD},
+                        {"title": DISPUTE_TITLE, "payload": DISPUTE_PAYLOAD}]})
 
     @api.post("/cases/{case_id}/confirmation-attempts")
     def attempt(case_id: int, body: schemas.Note, caller: Caller = Depends(signed_in)):
@@ -214,8 +285,26 @@ def create_app(
         return act(CloseUnconfirmed, case_id, caller.agent_id)
 
     @api.post("/cases/{case_id}/hand-back")
-    def hand_back(case_id: int, body: schemas.Note, caller: Caller = Depends(signed_in)):
-        return act(HandBackToBot, case_id, caller.agent_id, body.note)
+    async def hand_back(case_id: int, body: schemas.Note, caller: Caller = Depends(signed_in)):
+        return await act_and_tell(HandBackToBot, (case_id, caller.agent_id, body.note),
+                                  lambda case, name: {"text": HANDED_BACK_NOTICE})
+
+    @api.post("/cases/{case_id}/notes")
+    def add_note(case_id: int, body: schemas.PrivateNote, caller: Caller = Depends(signed_in)):
+        """A private note (内部备注) for colleagues on the case; the customer never sees it."""
+        return act(AddNote, case_id, caller.agent_id, body.text)
+
+    @api.post("/cases/{case_id}/events/{event_id}/reveal")
+    def reveal(case_id: int, event_id: int, body: schemas.Reveal, caller: Caller = Depends(signed_in)):
+        """The original of one masked history entry, for a stated reason; the reveal joins the case's history."""
+        with transaction() as session:
+            return {"text": service(RevealPersonalData, session)(case_id, event_id, caller.agent_id, body.reason)}
+
+    @api.get("/canned-replies")
+    def canned(skill: Optional[str] = None, caller: Caller = Depends(signed_in)):
+        """Replies to insert and edit before sending; with ``skill``, only those meant for the case's group."""
+        return [{"title": reply.title, "text": reply.text, "skills": list(reply.skills)}
+                for reply in canned_replies if skill is None or reply.fits(skill)]
 
     @api.post("/cases/{case_id}/ownership-offers")
     def offer(case_id: int, body: schemas.OwnershipOfferRequest, caller: Caller = Depends(signed_in)):
@@ -226,6 +315,29 @@ def create_app(
     @api.post("/ownership-offers/{offer_id}")
     def answer(offer_id: int, body: schemas.OwnershipAnswer, caller: Caller = Depends(signed_in)):
         return act(AnswerOwnershipOffer, offer_id, caller.agent_id, body.accept)
+
+    @api.get("/cases/{case_id}/context")
+    async def context(case_id: int, caller: Caller = Depends(signed_in)):
+        """The conversation before and around the case (retrieval hits included), the remedy assessment and the
+        customer's complaints, all masked. Without the bot, the rest is still shown and the gap is said."""
+
+        def conversation_of() -> str:
+            with transaction() as session:
+                return service(DeskQueue, session).case(case_id).conversation_id
+
+        conversation_id = await run_in_threadpool(conversation_of)
+        tracker, unavailable = None, None
+        try:
+            tracker = await read_tracker(conversation_id)
+        except TranscriptUnavailable as error:
+            log.warning("case %s: no transcript: %s", case_id, error)
+            unavailable = "暂时无法从机器人读取对话记录"
+        found = await run_in_threadpool(case_context, conversation_id, tracker, database_url)
+        return {**found, "transcript_error": unavailable}
+
+    @api.post("/cases/{case_id}/complaint")
+    def link_complaint(case_id: int, body: schemas.ComplaintLink, caller: Caller = Depends(signed_in)):
+        return act(LinkComplaint, case_id, caller.agent_id, body.ticket)
 
     @api.get("/notifications")
     def notifications(caller: Caller = Depends(signed_in)):

@@ -40,3 +40,15 @@ class OwnershipOfferRequest(BaseModel):
 
 class OwnershipAnswer(BaseModel):
     accept: bool
+
+
+class PrivateNote(BaseModel):
+    text: str = Field("", max_length=2000, description="for colleagues only; never sent to the customer")
+
+
+class Reveal(BaseModel):
+    reason: str = Field("", max_length=500, description="mandatory: why the original is needed; recorded")
+
+
+class ComplaintLink(BaseModel):
+    ticket: str = Field(..., min_length=1, max_length=40)

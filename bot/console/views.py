@@ -20,8 +20,9 @@ def agent_view(agent: Optional[DeskAgent]) -> Optional[dict]:
 
 
 def event_view(event: HandoffEvent) -> dict:
-    return {"at": _time(event.at), "actor": event.actor, "action": event.action, "from_status": event.from_status,
-            "to_status": event.to_status, "note": mask_text(event.note) if event.note else None}
+    return {"id": event.id, "at": _time(event.at), "actor": event.actor, "action": event.action,
+            "from_status": event.from_status, "to_status": event.to_status,
+            "note": mask_text(event.note) if event.note else None}
 
 
 def case_view(case: Handoff, now: datetime) -> dict:
@@ -46,4 +47,5 @@ def case_view(case: Handoff, now: datetime) -> dict:
         "confirmation_due": _time(case.confirmation_due),
         "closed_at": _time(case.closed_at),
         "complaint_id": case.complaint_id,
+        "complaint_ticket": case.complaint.ticket if case.complaint else None,
     }

@@ -6,19 +6,33 @@ inside one :func:`bot.store.session_scope`. Every action appends to the case's h
 append-only.
 """
 from bot.desk.accounts import AccountError, AddAgent, LeaveTeam, SetPresence, check_password
+from bot.desk.canned_replies import CannedRepliesError, CannedReply, load_canned_replies
 from bot.desk.claim import ClaimCase
+from bot.desk.complaints import FollowUpComplaint, LinkComplaint
 from bot.desk.errors import (
     AgentNotFound,
     AgentUnavailable,
     AlreadyClaimed,
     CaseNotFound,
     DeskError,
+    EventNotFound,
     NotAllowed,
     ReasonRequired,
+    TextRequired,
 )
 from bot.desk.handback import HandBackToBot
-from bot.desk.messages import RecordAgentReply, RecordCustomerMessage, RouteCustomerMessage
+from bot.desk.messages import (
+    CONFIRM_PAYLOAD,
+    CONFIRM_TITLE,
+    DISPUTE_PAYLOAD,
+    DISPUTE_TITLE,
+    CustomerTurn,
+    RecordAgentReply,
+    RecordCustomerMessage,
+    RouteCustomerMessage,
+)
 from bot.desk.models import CaseStatus, DeskAgent, DeskNotification, Handoff, HandoffEvent, OwnershipOffer, Role
+from bot.desk.notes import AddNote
 from bot.desk.open_case import CALLBACK, QUEUED, WITH_OWNER, HandoffTicket, OpenHandoff
 from bot.desk.ownership import AnswerOwnershipOffer, OfferOwnership
 from bot.desk.policy import BusinessHours, DeskPolicy, DeskPolicyError, load_policy
@@ -30,14 +44,18 @@ from bot.desk.resolve import (
     ProposeResolution,
     RecordConfirmationAttempt,
 )
+from bot.desk.reveal import RevealPersonalData
 from bot.desk.transfer import TransferCase
 
 __all__ = [
-    "AccountError", "AddAgent", "AgentNotFound", "AgentUnavailable", "AlreadyClaimed", "AnswerOwnershipOffer",
-    "BusinessHours", "CALLBACK", "CaseNotFound", "CaseStatus", "ClaimCase", "CloseUnconfirmed",
-    "ConfirmResolution", "DeskAgent", "DeskError", "DeskNotification", "DeskPolicy", "DeskPolicyError",
-    "DeskQueue", "DisputeResolution", "HandBackToBot", "Handoff", "HandoffEvent", "HandoffTicket", "LeaveTeam",
-    "NotAllowed", "OfferOwnership", "OpenHandoff", "OwnershipOffer", "ProposeResolution", "QUEUED", "QueuePlace",
-    "ReasonRequired", "RecordAgentReply", "RecordConfirmationAttempt", "RecordCustomerMessage", "Role", "RouteCustomerMessage",
-    "SetPresence", "TransferCase", "WITH_OWNER", "check_password", "load_policy",
+    "AccountError", "AddAgent", "AddNote", "AgentNotFound", "AgentUnavailable", "AlreadyClaimed",
+    "AnswerOwnershipOffer", "BusinessHours", "CALLBACK", "CannedRepliesError", "CannedReply", "CaseNotFound",
+    "CaseStatus", "check_password", "ClaimCase", "CloseUnconfirmed", "CONFIRM_PAYLOAD", "CONFIRM_TITLE",
+    "ConfirmResolution", "CustomerTurn", "DeskAgent", "DeskError", "DeskNotification", "DeskPolicy",
+    "DeskPolicyError", "DeskQueue", "DISPUTE_PAYLOAD", "DISPUTE_TITLE", "DisputeResolution", "EventNotFound",
+    "FollowUpComplaint", "HandBackToBot", "Handoff", "HandoffEvent", "HandoffTicket", "LeaveTeam", "LinkComplaint",
+    "load_canned_replies", "load_policy", "NotAllowed", "OfferOwnership", "OpenHandoff", "OwnershipOffer",
+    "ProposeResolution", "QUEUED", "QueuePlace", "ReasonRequired", "RecordAgentReply", "RecordConfirmationAttempt",
+    "RecordCustomerMessage", "RevealPersonalData", "Role", "RouteCustomerMessage", "SetPresence", "TextRequired",
+    "TransferCase", "WITH_OWNER",
 ]

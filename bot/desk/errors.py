@@ -36,3 +36,15 @@ class AgentUnavailable(DeskError):
 
 class ReasonRequired(DeskError):
     code = "reason_required"
+
+
+class TextRequired(DeskError):
+    """Nothing was written where words are the point (a note)."""
+
+    code = "text_required"
+
+
+class EventNotFound(DeskError):
+    """No such entry in this case's history."""
+
+    code = "event_not_found"

@@ -1,11 +1,14 @@
 """Messages on a handed-off conversation: the customer's while they wait, and the agent's replies."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Optional
+
 from bot.desk.errors import NotAllowed
 from bot.desk.models import CaseStatus, Handoff
 from bot.desk.open_case import OpenHandoff
+from bot.desk.resolve import ConfirmResolution, DisputeResolution
 from bot.desk.service import AgentRef, DeskService
-from bot.store.privacy import mask_text
 
 # How much of a waiting customer's message the owner's notification shows.
 PREVIEW_CHARS = 60
@@ -21,12 +24,31 @@ class RecordCustomerMessage(DeskService):
     def __call__(self, handoff_id: int, text: str) -> bool:
         case = self.case(handoff_id)
         self.require_open(case)
-        masked = mask_text(text)
-        case.record("customer_message", "customer", self.clock(), masked)
+        masked = case.record_message("customer_message", "customer", self.clock(), text).note or ""
         if case.status_value == CaseStatus.QUEUED.value and case.owner is not None:
             self.notify(case.owner, case, "customer_waiting",
                         f"会话 {case.id} 的客户在等待中留言：{masked[:PREVIEW_CHARS]}")
         return case.with_person
+
+
+# The customer's answer to a proposed resolution (结果确认): the buttons the desk sends, or their titles typed.
+CONFIRM_PAYLOAD = "/confirm_resolution"
+DISPUTE_PAYLOAD = "/dispute_resolution"
+CONFIRM_TITLE = "已解决，确认结案"
+DISPUTE_TITLE = "还没解决"
+_CONFIRM_WORDS = {CONFIRM_PAYLOAD, CONFIRM_TITLE, "已解决", "确认", "确认结案", "解决了"}
+_DISPUTE_WORDS = {DISPUTE_PAYLOAD, DISPUTE_TITLE, "没解决", "没有解决", "不满意", "有异议"}
+CONFIRMED_REPLY = "感谢您的确认，本次服务已结案。之后有问题随时找我，我是智能助手，7×24小时在线。"
+DISPUTED_REPLY = "收到，您的问题还没解决，已请客服继续处理，请在这里补充您的意见。"
+
+
+@dataclass(frozen=True)
+class CustomerTurn:
+    """What the channel does with a customer's message, decided before Rasa sees it."""
+
+    with_person: bool  # a person has the conversation: the bot stays out
+    reply: Optional[str] = None  # what the customer is told now (their confirmation was taken), if anything
+    case_id: Optional[int] = None
 
 
 class RouteCustomerMessage(RecordCustomerMessage):
@@ -34,13 +56,22 @@ class RouteCustomerMessage(RecordCustomerMessage):
 
     Hand-off state lives here, in our store, not in Rasa's ``ConversationPaused`` (which a session start or a
     ``/restart`` silently resets), so only an agent's explicit hand-back returns the conversation to the bot.
+    A case waiting for the customer's confirmation takes their answer here, whoever has the conversation.
     """
 
-    def __call__(self, conversation_id: str, text: str) -> bool:
+    def __call__(self, conversation_id: str, text: str) -> CustomerTurn:
         case = OpenHandoff(self.session, self.policy, self.clock).open_case_of(conversation_id)
         if case is None:
-            return False
-        return super().__call__(case.id, text)
+            return CustomerTurn(with_person=False)
+        answer = (text or "").strip()
+        if case.status_value == CaseStatus.AWAITING_CONFIRMATION.value and answer in _CONFIRM_WORDS | _DISPUTE_WORDS:
+            super().__call__(case.id, answer)
+            if answer in _CONFIRM_WORDS:
+                ConfirmResolution(self.session, self.policy, self.clock)(case.id)
+                return CustomerTurn(with_person=False, reply=CONFIRMED_REPLY, case_id=case.id)
+            DisputeResolution(self.session, self.policy, self.clock)(case.id, "客户表示问题还没解决")
+            return CustomerTurn(with_person=case.with_person, reply=DISPUTED_REPLY, case_id=case.id)
+        return CustomerTurn(with_person=super().__call__(case.id, text), case_id=case.id)
 
 
 class RecordAgentReply(DeskService):
@@ -57,5 +88,5 @@ class RecordAgentReply(DeskService):
         now = self.clock()
         if case.first_response_at is None:
             case.first_response_at = now
-        case.record("agent_replied", agent.actor, now, mask_text(text))
+        case.record_message("agent_replied", agent.actor, now, text)
         return case

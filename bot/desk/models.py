@@ -24,10 +24,15 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import deferred, relationship
 
+# A case may point at a complaint: its table must be in the same metadata wherever the desk is used alone (the
+# Rasa process's channels use the desk without anything else importing the complaints).
+import bot.complaints.models  # noqa: F401
 from bot.store import Base
 from bot.store.append_only import AppendOnly
+from bot.store.crypto import EncryptedText
+from bot.store.privacy import mask_text
 
 
 def utcnow() -> datetime:
@@ -110,6 +115,7 @@ class Handoff(Base):
 
     owner = relationship(DeskAgent, foreign_keys=[first_contact_owner_id])
     current_agent = relationship(DeskAgent, foreign_keys=[current_agent_id])
+    complaint = relationship("Complaint")
     events = relationship("HandoffEvent", back_populates="handoff", order_by="HandoffEvent.id")
 
     @property
@@ -131,6 +137,7 @@ class Handoff(Base):
         to_status: CaseStatus | None = None,
         from_agent: DeskAgent | None = None,
         to_agent: DeskAgent | None = None,
+        sealed_note: str | None = None,
     ) -> "HandoffEvent":
         entry = HandoffEvent(
             at=at,
@@ -141,9 +148,16 @@ class Handoff(Base):
             from_agent_id=from_agent.id if from_agent else None,
             to_agent_id=to_agent.id if to_agent else None,
             note=note or None,
+            sealed_note=sealed_note,
         )
         self.events.append(entry)
         return entry
+
+    def record_message(self, action: str, actor: str, at: datetime, text: str) -> "HandoffEvent":
+        """Someone's own words (a message, a reply, a note), shown with phone and ID numbers masked. When masking
+        changed them, the original is kept encrypted for an audited reveal (:class:`bot.desk.RevealPersonalData`)."""
+        masked = mask_text(text)
+        return self.record(action, actor, at, masked, sealed_note=text if masked != text else None)
 
 
 class HandoffEvent(AppendOnly, Base):
@@ -162,6 +176,8 @@ class HandoffEvent(AppendOnly, Base):
     from_agent_id = Column(ForeignKey("desk_agents.id"))
     to_agent_id = Column(ForeignKey("desk_agents.id"))
     note = Column(Text)
+    # The original of a masked note, as a Fernet token; deferred, so showing the history never decrypts it.
+    sealed_note = deferred(Column(EncryptedText))
 
     handoff = relationship(Handoff, back_populates="events")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from sqlalchemy import select
 
@@ -51,6 +51,10 @@ class DeskQueue(DeskService):
             return QueuePlace(position, None, 0)
         minutes = position * self.typical_wait_minutes() / len(agents)
         return QueuePlace(position, round(minutes, 1), len(agents))
+
+    def places(self) -> Dict[str, QueuePlace]:
+        """Where every waiting customer stands, by conversation id."""
+        return {case.conversation_id: self.place_of(case) for case in self.waiting()}
 
     def typical_wait_minutes(self) -> float:
         """Median time from entering the queue to a claim over recent claims; the policy's figure until then."""

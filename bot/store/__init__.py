@@ -6,6 +6,6 @@ Everything that talks to the database goes through here: :func:`database_url` de
 Alembic. Models of every concept derive from :data:`Base`, so one metadata describes the whole schema.
 """
 from bot.store.base import Base
-from bot.store.database import database_url, engine, migrate, session_scope
+from bot.store.database import database_url, engine, ensure_migrated, migrate, session_scope
 
-__all__ = ["Base", "database_url", "engine", "migrate", "session_scope"]
+__all__ = ["Base", "database_url", "engine", "ensure_migrated", "migrate", "session_scope"]

@@ -79,6 +79,17 @@ def migrate(url: str | None = None) -> None:
         command.upgrade(config, "head")
 
 
+_migrated: set = set()
+
+
+def ensure_migrated(url: str | None = None) -> None:
+    """:func:`migrate` once per process and database, before the first use (the action server's way)."""
+    url = url or database_url()
+    if url not in _migrated:
+        migrate(url)
+        _migrated.add(url)
+
+
 def dispose(url: str | None = None) -> None:
     """Close the pooled connections of ``url``'s engine, e.g. before dropping a test database."""
     created = _engines.pop(url or database_url(), None)

@@ -59,6 +59,12 @@ def asks_for_person(text: str) -> bool:
     # 客服 alone is how customers address us ("客服你好"), not a request.
     if not about_the_desk and (_IS_THERE_A_PERSON.search(text) or (bare != "客服" and _BARE.fullmatch(bare))):
         return True
+    return about_own_order(text)
+
+
+def about_own_order(text: str) -> bool:
+    """Whether the customer asks about their own order or account (我的退款到哪了), which only a person can see."""
+    text = normalise(text or "")
     return bool(_OWN_ORDER.search(text)) and not _COMPLAINT.search(text)
 
 

@@ -54,6 +54,13 @@ def user_said(text: str) -> Dict[str, Any]:
     return {"event": "user", "text": text}
 
 
+@pytest.fixture(autouse=True)
+def own_database(tmp_path, monkeypatch):
+    """What the actions store (answers, hand-off cases, complaints) goes to a database of the test's own."""
+    monkeypatch.setenv("BOT_DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    return f"sqlite:///{tmp_path / 'bot.db'}"
+
+
 @pytest.fixture
 def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()

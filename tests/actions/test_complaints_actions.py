@@ -130,9 +130,28 @@ async def test_submitting_commits_before_confirming(dispatcher):
 
 
 @pytest.mark.asyncio
+async def test_an_accepted_complaint_waits_on_the_desk_for_the_agent_who_will_answer_for_it(dispatcher):
+    from bot.desk import AddAgent, ClaimCase, Handoff, SetPresence
+    from bot.store import session_scope
+
+    tracker = make_tracker("确认提交", slots={**FILLED, "complaint_confirmed": True}, sender_id="alice")
+    events = await ActionSubmitComplaint().run(dispatcher, tracker, domain={})
+    ticket = next(e["value"] for e in events if e["name"] == "complaint_ticket")
+    assert len(dispatcher.messages) == 1  # the customer hears of the ticket, not of a queue
+    with session_scope() as session:
+        case = session.query(Handoff).one()
+        assert (case.conversation_id, case.reason, case.detail) == ("alice", "complaint",
+                                                                   f"投诉 {ticket}：小米官方旗舰店 · 空气净化器")
+        AddAgent(session)("wang", "correct horse", skills=["ecommerce"], display_name="王芳")
+        SetPresence(session)("wang", True)
+        ClaimCase(session)(case.id, "wang")
+        assert case.owner.username == "wang" and case.complaint_id is not None
+
+
+@pytest.mark.asyncio
 async def test_a_database_failure_is_reported_not_hidden(dispatcher, monkeypatch, tmp_path):
     monkeypatch.setenv("BOT_DATABASE_URL", f"sqlite:///{tmp_path / 'broken.db'}")
-    monkeypatch.setattr("actions.complaints._migrated", {f"sqlite:///{tmp_path / 'broken.db'}"})  # schema missing
+    monkeypatch.setattr("bot.store.database._migrated", {f"sqlite:///{tmp_path / 'broken.db'}"})  # schema missing
     tracker = make_tracker("确认提交", slots={**FILLED, "complaint_confirmed": True}, sender_id="alice")
     events = await ActionSubmitComplaint().run(dispatcher, tracker, domain={})
     assert "没有提交成功" in dispatcher.messages[0]["text"]

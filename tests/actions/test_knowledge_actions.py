@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import ActionAnswerChosenEntry, ActionAnswerQuestion
+from bot.knowledge.answer_log import answers_in
 from bot.knowledge.reply import DISCLAIMER, EMPTY_MESSAGE_REPLY, answer_text, fallback_prompt
 from tests.actions.conftest import bot_said, make_tracker, user_said
 
@@ -24,6 +25,9 @@ async def test_answer_question_sends_answer_with_citation_and_remembers_entry(di
     assert DISCLAIMER in dispatcher.messages[0]["text"]
     # The customer told of a return of their own: after the general answer, the offer to work it out.
     assert dispatcher.messages[1]["response"] == "utter_offer_own_case"
+    # What retrieval found is kept for an agent who takes the conversation over.
+    (kept,) = answers_in("action-test")
+    assert (kept.decision, kept.answered_entry_id, kept.hits[0]["entry_id"]) == ("answer", "return_7day_01", "return_7day_01")
 
 
 @pytest.mark.asyncio

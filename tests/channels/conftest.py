@@ -9,10 +9,10 @@ from typing import Optional
 
 import pytest
 
-from bot.paths import index_dir
 import requests
 
 from tests.e2e.bot_process import BotProcesses
+from tests.e2e.conftest import desk_environment, staff_desk
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -20,9 +20,11 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 @pytest.fixture(scope="session")
 def web_bot(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("web-bot")
-    env = {**os.environ, "BOT_VAR_DIR": str(workdir / "var"), "KB_INDEX_DIR": str(index_dir()), "BOT_REDIS_URL": REDIS_URL}
+    env = {**os.environ, **desk_environment(workdir), "BOT_REDIS_URL": REDIS_URL}
     env.pop("BOT_WIDGET_KEY", None)
-    processes = BotProcesses(workdir, env)
+    processes = BotProcesses(workdir, env, database_url=f"sqlite:///{workdir / 'var' / 'bot.db'}")
+    (workdir / "var").mkdir()
+    staff_desk(processes.database_url, env["BOT_DESK_POLICY"])
     try:
         processes.start()
         yield processes

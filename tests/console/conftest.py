@@ -9,7 +9,9 @@ import pytest
 import requests
 import uvicorn
 
+from bot.channels import outbound
 from bot.console import create_app
+from bot.console.transcript import RasaTranscript
 from bot.desk import AddAgent, load_policy
 from bot.store import session_scope
 from bot.store.testing import database_url, isolated_var_dir  # noqa: F401  (fixtures)
@@ -38,8 +40,12 @@ def console(database_url, clock):
         AddAgent(session, policy)("li", PASSWORD, skills=["ecommerce"], display_name="李强")
         AddAgent(session, policy)("boss", PASSWORD, role="supervisor", skills=["ecommerce"], display_name="陈主管")
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(database_url, policy, clock), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    # In this process, through the channels' senders (tests register recording ones); the way through a real
+    # Rasa server is tested end to end in tests/e2e/test_desk_dialogues.py.
+    # No bot beside this console: reading a transcript meets a closed port, as when the bot is down.
+    nobody = RasaTranscript(f"http://127.0.0.1:{_free_port()}", timeout=2)
+    app = create_app(database_url, policy, clock, send_to_customer=outbound.deliver, read_tracker=nobody.tracker)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

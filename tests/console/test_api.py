@@ -2,9 +2,10 @@
 import re
 
 import requests
+from sqlalchemy import text
 
 from bot.channels import outbound
-from bot.desk import OpenHandoff, load_policy
+from bot.desk import OpenHandoff, RecordCustomerMessage, load_policy
 from bot.store import session_scope
 from tests.console.conftest import Agent
 
@@ -77,6 +78,23 @@ def test_queue_claim_and_a_second_claim_refused(login, database_url, clock):
     assert wang.get("/api/queue").json() == []
 
 
+def test_customers_still_waiting_hear_their_new_place_when_a_case_ahead_is_claimed(login, database_url, clock,
+                                                                                    monkeypatch):
+    delivered = []
+
+    class RecordingSender:
+        async def send(self, user_id, message):
+            delivered.append((user_id, message["text"]))
+
+    monkeypatch.setitem(outbound._senders, "test", RecordingSender())
+    wang = login("wang")
+    first, second, third = (open_case(database_url, clock, conversation=f"test:q{n}") for n in (1, 2, 3))
+    wang.post(f"/api/cases/{second}/claim")
+    # q1 was ahead of the claimed case and stays first; q3 moves up from third to second.
+    assert delivered == [("q2", "您好，我是人工客服王芳，接下来由我为您处理。"), ("q3", delivered[1][1])]
+    assert delivered[1][1].startswith("排队更新：您前面还有 1 位")
+
+
 def test_transfer_keeps_the_owner_and_tells_them(login, database_url, clock):
     wang, li = login("wang"), login("li")
     case_id = open_case(database_url, clock)
@@ -105,8 +123,11 @@ def test_a_reply_is_recorded_and_delivered_to_the_customers_channel(login, datab
     wang.post(f"/api/cases/{case_id}/claim")
     sent = wang.post(f"/api/cases/{case_id}/replies", {"text": "您好，我是王芳，正在为您查询。"})
     assert sent.status_code == 200
-    assert delivered[0][0] == "cust-1"
-    assert delivered[0][1]["text"] == "您好，我是王芳，正在为您查询。" and delivered[0][1]["sender_name"] == "王芳"
+    # The customer is told who took the case, then reads the reply, both signed with the agent's name.
+    assert [(user, m["text"], m["sender_name"]) for user, m in delivered] == [
+        ("cust-1", "您好，我是人工客服王芳，接下来由我为您处理。", "王芳"),
+        ("cust-1", "您好，我是王芳，正在为您查询。", "王芳"),
+    ]
     events = wang.get(f"/api/cases/{case_id}").json()["events"]
     assert events[-1]["action"] == "agent_replied" and events[-1]["actor"] == "agent:wang"
 
@@ -145,3 +166,107 @@ def test_ownership_moves_only_on_acceptance(login, database_url, clock):
 def test_unknown_cases_are_404(login):
     missing = login("wang").get("/api/cases/999")
     assert missing.status_code == 404 and missing.json()["error"] == "case_not_found"
+
+
+def test_a_private_note_stays_in_the_history_and_never_reaches_the_customer(login, database_url, clock, monkeypatch):
+    delivered = []
+
+    class RecordingSender:
+        async def send(self, user_id, message):
+            delivered.append(message["text"])
+
+    monkeypatch.setitem(outbound._senders, "test", RecordingSender())
+    wang, li = login("wang"), login("li")
+    case_id = open_case(database_url, clock, conversation="test:cust-3")
+    wang.post(f"/api/cases/{case_id}/claim")
+    added = wang.post(f"/api/cases/{case_id}/notes", {"text": "客户备用电话13912345678，下午再联系"})
+    assert added.status_code == 200
+    last = wang.get(f"/api/cases/{case_id}").json()["events"][-1]
+    assert (last["action"], last["actor"], last["note"]) == ("note_added", "agent:wang", "客户备用电话139****5678，下午再联系")
+    assert delivered == ["您好，我是人工客服王芳，接下来由我为您处理。"]  # the claim notice, and no note
+
+    empty = wang.post(f"/api/cases/{case_id}/notes", {"text": "  "})
+    assert empty.status_code == 422 and empty.json() == {"error": "text_required", "detail": "备注内容不能为空"}
+    assert wang.post(f"/api/cases/{case_id}/notes", {"text": "无令牌"}, csrf=False).status_code == 403
+    outsider = li.post(f"/api/cases/{case_id}/notes", {"text": "我也写一句"})
+    assert outsider.status_code == 409 and outsider.json()["error"] == "not_allowed"
+    assert [e["action"] for e in wang.get(f"/api/cases/{case_id}").json()["events"]].count("note_added") == 1
+
+
+def test_canned_replies_are_offered_for_the_cases_skill_group(login):
+    wang = login("wang")
+    everything = [reply["title"] for reply in wang.get("/api/canned-replies").json()]
+    telecom = [reply["title"] for reply in wang.get("/api/canned-replies", params={"skill": "telecom"}).json()]
+    assert "七日无理由退货" in everything and "请说明电信业务情况" in everything
+    assert "请说明电信业务情况" in telecom and "问候" in telecom and "七日无理由退货" not in telecom
+
+
+def test_a_masked_number_is_revealed_only_for_a_reason_and_the_reveal_is_recorded(login, database_url, clock):
+    wang, li, boss = login("wang"), login("li"), login("boss")
+    case_id = open_case(database_url, clock)
+    wang.post(f"/api/cases/{case_id}/claim")
+    with session_scope(database_url) as session:
+        RecordCustomerMessage(session, load_policy(), clock)(case_id, "请回电13812345678")
+    message = wang.get(f"/api/cases/{case_id}").json()["events"][-1]
+    assert message["note"] == "请回电138****5678"
+    reveal = f"/api/cases/{case_id}/events/{message['id']}/reveal"
+
+    assert wang.post(reveal, {"reason": "回电核实"}, csrf=False).status_code == 403
+    outsider = li.post(reveal, {"reason": "看看"})
+    assert outsider.status_code == 409 and outsider.json()["error"] == "not_allowed"
+    no_reason = wang.post(reveal, {})
+    assert no_reason.status_code == 422 and no_reason.json() == {
+        "error": "reason_required", "detail": "查看完整信息必须填写原因"}
+    assert wang.post(f"/api/cases/{case_id}/events/99999/reveal", {"reason": "回电"}).status_code == 404
+
+    shown = wang.post(reveal, {"reason": "回电核实"})
+    assert shown.status_code == 200 and shown.json() == {"text": "请回电13812345678"}
+    assert boss.post(reveal, {"reason": "质检抽查"}).json() == {"text": "请回电13812345678"}
+    events = wang.get(f"/api/cases/{case_id}").json()["events"]
+    assert [(e["action"], e["actor"]) for e in events][-2:] == [
+        ("personal_data_revealed", "agent:wang"), ("personal_data_revealed", "agent:boss")]
+    assert f"记录 {message['id']}" in events[-2]["note"] and events[-2]["note"].endswith("原因：回电核实")
+    assert events[-1]["note"].endswith("原因：质检抽查")
+    assert next(e for e in events if e["id"] == message["id"])["note"] == "请回电138****5678"  # still masked
+
+    with session_scope(database_url) as session:
+        stored = session.execute(text("SELECT note, sealed_note FROM handoff_events WHERE id = :id"),
+                                 {"id": message["id"]}).one()
+    assert stored.sealed_note and all("13812345678" not in column for column in stored)
+
+
+def test_without_the_bot_the_context_says_the_transcript_is_missing_and_still_shows_complaints(login, database_url,
+                                                                                               clock):
+    wang = login("wang")
+    case_id = open_case(database_url, clock, conversation="web:nobot")
+    context = wang.get(f"/api/cases/{case_id}/context").json()  # the console under test has no bot beside it
+    assert context == {"transcript": None, "remedy": None, "complaints": [],
+                       "transcript_error": "暂时无法从机器人读取对话记录"}
+
+
+def test_only_this_customers_complaint_can_be_linked(login, database_url, clock):
+    from datetime import date
+    from decimal import Decimal
+
+    from bot.complaints import service
+    from bot.complaints.service import ComplaintDraft, Customer
+    from bot.complaints.fields import Demand
+
+    def filed(sender):
+        draft = ComplaintDraft("某旗舰店", "淘宝", "电水壶", date(2026, 11, 20), Decimal("199"), None, "壶底漏水",
+                               Demand(("退货",)), True, name="张三", phone="13812345678")
+        return service.submit(draft, Customer("web", sender), consented_at=clock(), now=clock(),
+                              url=database_url).ticket
+
+    mine, theirs = filed("web:c9"), filed("web:someone-else")
+    wang = login("wang")
+    case_id = open_case(database_url, clock, conversation="web:c9")
+    wang.post(f"/api/cases/{case_id}/claim")
+    refused = wang.post(f"/api/cases/{case_id}/complaint", {"ticket": theirs})
+    assert refused.status_code == 409 and "不是这位客户提交的" in refused.json()["detail"]
+    assert wang.post(f"/api/cases/{case_id}/complaint", {"ticket": "TS-20990101-000001"}).status_code == 404
+    linked = wang.post(f"/api/cases/{case_id}/complaint", {"ticket": mine}).json()
+    assert linked["complaint_ticket"] == mine
+    context = wang.get(f"/api/cases/{case_id}/context").json()
+    assert [c["ticket"] for c in context["complaints"]] == [mine] and context["complaints"][0]["status"] == "已受理"
+    assert wang.get(f"/api/cases/{case_id}").json()["events"][-1]["action"] == "complaint_linked"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels import outbound
-from bot.desk import OpenHandoff, load_policy
+from bot.desk import OpenHandoff, RecordCustomerMessage, load_policy
 from bot.paths import REPO_ROOT
 from bot.store import session_scope
 from tests.console.conftest import PASSWORD
@@ -116,8 +116,10 @@ def test_a_case_arrives_is_claimed_answered_and_transferred_while_the_owner_keep
     wang.fill("textarea[name=reply]", "您好，我是王芳，先请您注意安全，我马上联系商家。")
     wang.click("#case button:has-text('发送')")
     wang.wait_for_selector("#case .history li:has-text('您好，我是王芳')")
-    assert delivered == [("cust-9", {"text": "您好，我是王芳，先请您注意安全，我马上联系商家。", "sender_name": "王芳",
-                                     "id": delivered[0][1]["id"]})]
+    assert [(user, m["text"], m["sender_name"]) for user, m in delivered] == [
+        ("cust-9", "您好，我是人工客服王芳，接下来由我为您处理。", "王芳"),
+        ("cust-9", "您好，我是王芳，先请您注意安全，我马上联系商家。", "王芳"),
+    ]
     screenshot(wang, "02-claimed-and-answered")
 
     wang.select_option("select[name=to_agent]", "li")
@@ -134,3 +136,56 @@ def test_a_case_arrives_is_claimed_answered_and_transferred_while_the_owner_keep
     li.click(f"#working li[data-case='{case_id}']")
     li.wait_for_selector("#case .owner:has-text('首问负责人：王芳')")
     screenshot(li, "04-colleague-after-transfer")
+
+
+def test_an_agent_notes_privately_adapts_a_canned_reply_and_reveals_a_masked_phone_for_a_reason(
+    agent_page, database_url, clock, monkeypatch
+):
+    delivered = []
+
+    class RecordingSender:
+        async def send(self, user_id, message):
+            delivered.append(message["text"])
+
+    monkeypatch.setitem(outbound._senders, "test", RecordingSender())
+    with session_scope(database_url) as session:
+        case_id = OpenHandoff(session, load_policy(), clock)(
+            "test:cust-7", "request", "客户要求转人工", topic="return_7day").case.id
+    wang = agent_page("wang")
+    dialogs = []
+    wang.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    wang.click(f"#queue li[data-case='{case_id}']")
+    wang.click("#case button:has-text('接入')")
+    wang.wait_for_selector("#case h1:has-text('处理中')")
+    with session_scope(database_url) as session:
+        RecordCustomerMessage(session, load_policy(), clock)(case_id, "衣服不想要了能退吗？我电话13812345678")
+    wang.wait_for_selector("#case .history li:has-text('我电话138****5678')")  # arrives by itself, masked
+    assert "13812345678" not in wang.inner_text("#case")
+
+    wang.select_option("select[name=canned]", label="七日无理由退货")
+    assert "第二十五条" in wang.input_value("textarea[name=reply]")
+    wang.locator("textarea[name=reply]").press_sequentially("您的订单还在七天内，可以申请。")
+
+    wang.fill("input[name=private_note]", "客户第二次来问，语气着急")
+    wang.click("form.inline:has-text('内部备注') button[type=submit]")
+    note = wang.wait_for_selector("#case .history li.private-note:has-text('客户第二次来问')")
+    assert "备注" in note.inner_text()
+    assert wang.input_value("textarea[name=reply]").endswith("可以申请。")  # the draft survives the note
+    assert delivered == ["您好，我是人工客服王芳，接下来由我为您处理。"]  # neither the insert nor the note sent anything
+    wang.click("#case button:has-text('发送')")
+    wang.wait_for_selector("#case .history li:has-text('可以申请。')")
+    assert delivered[-1].startswith("网购、电视购物") and "第二十五条" in delivered[-1]
+    assert delivered[-1].endswith("您的订单还在七天内，可以申请。")
+
+    message = wang.locator("#case .history li", has_text="我电话138****5678")
+    message.locator("button:has-text('显示完整信息')").click()
+    message.locator("input[name=reveal_reason]").fill("客户要求回电")
+    wang.wait_for_selector("#status", state="hidden")  # the toast would cover the form in the screenshot
+    screenshot(wang, "05-reveal-asks-why")
+    message.locator("button[type=submit]").click()
+    wang.wait_for_selector("#case .history li:has-text('我电话13812345678')")
+    audit = wang.wait_for_selector("#case .history li:has-text('查看完整信息'):has-text('原因：客户要求回电')")
+    assert "agent:wang" in audit.inner_text()
+    assert wang.locator("#case .history li:has-text('13812345678')").count() == 1  # in that entry only
+    assert dialogs == []
+    screenshot(wang, "06-note-canned-reply-and-revealed-phone")

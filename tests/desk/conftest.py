@@ -1,6 +1,7 @@
 from datetime import datetime
 
 import pytest
+import yaml
 
 from bot.desk import AddAgent, SetPresence, load_policy
 from bot.store import session_scope
@@ -33,6 +34,16 @@ deadlines:
     0: {claim: 2, first_response: 2, next_response: 5, resolution: 240, confirmation: 4320}
     2: {claim: 10, first_response: 2, next_response: 15, resolution: 60, confirmation: 4320}
 """
+
+
+def write_always_open_policy(path) -> None:
+    """The shipped desk policy, open around the clock every day: tests that run on the wall clock (the real bot)
+    must not depend on the hour CI runs them."""
+    from bot.desk.policy import DEFAULT_POLICY_FILE
+
+    raw = yaml.safe_load(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
+    raw["business_hours"].update(periods=["00:00-23:59:59"], holidays=[], extra_workdays=[])
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.desk import (
     CALLBACK,
+    DISPUTE_PAYLOAD,
     QUEUED,
     WITH_OWNER,
     AgentUnavailable,
@@ -16,6 +17,7 @@ from bot.desk import (
     ClaimCase,
     CloseUnconfirmed,
     ConfirmResolution,
+    CustomerTurn,
     DeskQueue,
     DisputeResolution,
     HandBackToBot,
@@ -224,13 +226,29 @@ def test_the_owner_hears_of_customer_messages_while_the_case_waits_with_numbers_
 
 
 def test_while_a_person_has_the_conversation_the_bot_stays_out_until_handed_back(desk, agents, database_url):
-    assert desk(RouteCustomerMessage, "web:c1", "七天无理由怎么退") is False  # no case: the bot answers
+    assert desk(RouteCustomerMessage, "web:c1", "七天无理由怎么退").with_person is False  # no case: the bot answers
     case_id = open_claimed(desk, "wang", "web:c1")
-    assert desk(RouteCustomerMessage, "web:c1", "/restart") is True  # even a restart goes to the agent
-    assert desk(RouteCustomerMessage, "web:c1", "我的手机号13812345678") is True
+    assert desk(RouteCustomerMessage, "web:c1", "/restart").with_person is True  # even a restart goes to the agent
+    assert desk(RouteCustomerMessage, "web:c1", "我的手机号13812345678").with_person is True
     assert case_of(database_url, case_id).events[-1].note == "我的手机号138****5678"
     desk(HandBackToBot, case_id, "wang")
-    assert desk(RouteCustomerMessage, "web:c1", "谢谢") is False
+    assert desk(RouteCustomerMessage, "web:c1", "谢谢").with_person is False
+
+
+def test_the_customer_confirms_or_disputes_a_proposed_resolution_in_their_channel(desk, agents, database_url):
+    case_id = open_claimed(desk, "wang", "web:c2")
+    desk(ProposeResolution, case_id, "wang", "商家同意退款 299 元")
+    # Any other message while the result waits is the customer talking to the agent, not an answer.
+    assert desk(RouteCustomerMessage, "web:c2", "确认一下，退款几天到账？") == CustomerTurn(True, None, case_id)
+    disputed = desk(RouteCustomerMessage, "web:c2", DISPUTE_PAYLOAD)
+    assert disputed.with_person is True and "还没解决" in disputed.reply
+    assert case_of(database_url, case_id).status_value == CaseStatus.ACTIVE.value
+    desk(ProposeResolution, case_id, "wang", "商家已退款 299 元")
+    confirmed = desk(RouteCustomerMessage, "web:c2", "已解决，确认结案")
+    assert confirmed.with_person is False and "已结案" in confirmed.reply
+    assert case_of(database_url, case_id).status_value == CaseStatus.CLOSED.value
+    assert [e.action for e in case_of(database_url, case_id).events][-2:] == ["customer_message", "customer_confirmed"]
+    assert desk(RouteCustomerMessage, "web:c2", "已解决").with_person is False  # closed: the bot has it again
 
 
 def test_ownership_moves_only_to_a_named_colleague_who_accepts(desk, agents, database_url):

@@ -62,6 +62,7 @@ class BotProcesses:
     workdir: Path
     env: Dict[str, str]
     credentials: Path = REPO_ROOT / "credentials.yml"
+    database_url: str = ""  # the complaint and desk database both servers use (under BOT_VAR_DIR)
     action_port: int = 0
     rasa_port: int = 0
     actions: Optional[subprocess.Popen] = None
@@ -73,6 +74,7 @@ class BotProcesses:
 
     def start(self) -> "BotProcesses":
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self.database_url = self.database_url or f"sqlite:///{Path(self.env['BOT_VAR_DIR']) / 'bot.db'}"
         self.start_actions()
         self.start_rasa()
         return self

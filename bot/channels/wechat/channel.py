@@ -19,6 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import outbound
+from bot.channels.desk_gate import handled_by_desk
 from bot.channels.identity import WECHAT, InvalidConversationId, conversation_id
 from bot.channels.safety import apology, ensure_reply
 from bot.channels.wechat.api import CustomerServiceAPI
@@ -61,6 +62,7 @@ class WeChatInput(InputChannel):
 
     def __init__(self, config: WeChatConfig, state: Optional[ChannelState] = None):
         self.config = config
+        self._server: Dict[str, Any] = {}
         # Keyed by app id in Redis: one server may front several accounts, each with its own access token.
         self.state = state or open_state(config.redis_url, var_dir() / "wechat.db",
                                          prefix=f"bot:wechat:{config.app_id or 'default'}:")
@@ -100,6 +102,10 @@ class WeChatInput(InputChannel):
             if encrypted:
                 reply = self.crypto.encrypt(reply, request.args.get("nonce", ""), request.args.get("timestamp", ""))
             return response.text(reply, content_type="application/xml")
+
+        @webhook.listener("before_server_start")
+        async def keep_server(app, _loop) -> None:
+            self._server["app"] = app  # the agent is on app.ctx once Rasa has loaded it
 
         @webhook.listener("before_server_stop")
         async def finish_late_answers(*_: Any) -> None:
@@ -209,13 +215,20 @@ class WeChatInput(InputChannel):
     async def _turn(self, openid: str, text: str, metadata: dict, on_new_message) -> List[dict]:
         cid = conversation_id(WECHAT, openid)
         collector = CollectingOutputChannel()
+        message = UserMessage(text, collector, cid, input_channel=WECHAT, metadata=metadata)
+        with_person = False
         try:
-            await on_new_message(UserMessage(text, collector, cid, input_channel=WECHAT, metadata=metadata))
+            with_person = await handled_by_desk(self._server["app"].ctx.agent, message)
+            if not with_person:
+                await on_new_message(message)
         except Exception:  # the customer still gets the apology below; the error is in the log
             log.exception("wechat: the bot failed on a message from %s", masked(openid))
-        return ensure_reply(cid, collector.messages)
+        # A person has the conversation: the agent answers through the customer-service API, nothing now.
+        return ensure_reply(cid, collector.messages, expect_silence=with_person)
 
     def _pieces(self, openid: str, messages: List[dict]) -> List[str]:
+        if not messages:  # the desk took the message: the passive reply is "success"
+            return []
         text, buttons = render_messages(messages)
         if not text:  # only content WeChat text cannot show (custom payloads): never leave the user with nothing
             log.error("wechat: a turn for %s produced nothing a text message can carry", masked(openid))

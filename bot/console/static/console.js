@@ -7,7 +7,7 @@
   const STATUS = { queued: "排队中", active: "处理中", awaiting_confirmation: "待客户确认", closed: "已结案" };
   const REASON = {
     request: "客户要求人工", injury: "人身伤害", dispute: "结果有异议", distress: "客户情绪激动",
-    high_amount: "金额较大", account: "查询订单/账户", repeated_fallback: "机器人答不上",
+    high_amount: "金额较大", account: "查询订单/账户", repeated_fallback: "机器人答不上", complaint: "投诉跟进",
   };
   const ACTION = {
     opened: "转入人工", claimed: "接入", transferred: "转接", agent_replied: "坐席回复", first_response: "首次回复",
@@ -15,9 +15,12 @@
     customer_disputed: "客户有异议", confirmation_attempted: "联系客户确认", closed_unconfirmed: "逾期结案",
     ownership_offered: "移交首问责任", ownership_accepted: "接受首问责任", ownership_declined: "拒绝首问责任",
     routed_to_owner: "转回首问负责人", customer_returned: "客户再次进线", callback_requested: "登记回访",
+    note_added: "备注", personal_data_revealed: "查看完整信息",
+    customer_message: "客户留言", complaint_linked: "关联投诉",
   };
 
-  const state = { csrf: null, me: null, selected: null, seenQueue: null };
+  // revealed: originals shown in the open case, by event id; kept in the page only until another case opens.
+  const state = { csrf: null, me: null, selected: null, seenQueue: null, revealed: {} };
   const $ = (id) => document.getElementById(id);
 
   function el(tag, props, ...children) {
@@ -118,6 +121,7 @@
       document.title = (queue.length ? "(" + queue.length + ") " : "") + "坐席台 · 消费维权客服";
       const list = $("notifications");
       list.replaceChildren(...notes.slice(0, 20).map((n) => el("li", {}, n.text)));
+      await refreshOpenCase();
     } catch (error) { /* shown on the next user action; the loop keeps going */ }
   }
 
@@ -138,7 +142,60 @@
     refresh();
   }
 
+  function historyItems(events) {
+    return events.map((event) => {
+      const original = state.revealed[event.id];
+      return el("li", { class: event.action === "note_added" ? "private-note" : "" },
+        el("div", { class: "who" }, event.at.replace("T", " ").slice(0, 19) + " · " + event.actor + " · " + (ACTION[event.action] || event.action)),
+        original ? el("div", { class: "revealed" }, original) : event.note ? el("div", {}, event.note) : "",
+        !original && event.note && event.note.includes("*") ? revealControl(event) : "");
+    });
+  }
+
+  // The reason is asked inline, not with window.prompt: it goes into the case's record with the reveal.
+  function revealControl(event) {
+    const box = el("div", { class: "reveal" });
+    box.append(el("button", { type: "button", class: "secondary", onclick: () => {
+      const reason = el("input", { name: "reveal_reason", placeholder: "查看原因（必填，会记入记录）" });
+      box.replaceChildren(form("显示完整信息", [reason], async () => {
+        const caseId = state.selected;
+        const shown = await api("POST", "/cases/" + caseId + "/events/" + event.id + "/reveal", { reason: reason.value });
+        state.revealed[event.id] = shown.text;
+        await redrawHistory(caseId);
+      }));
+      reason.focus();
+    } }, "显示完整信息"));
+    return box;
+  }
+
+  // Only the history: a reply being drafted in the same case stays as it is.
+  async function redrawHistory(caseId) {
+    const item = await api("GET", "/cases/" + caseId);
+    document.querySelector("#case .history").replaceChildren(...historyItems(item.events));
+  }
+
+  // What decides which actions the open case offers; while it stays the same only the history is redrawn.
+  function shape(item) {
+    return [item.status, item.with_person, item.current_agent && item.current_agent.username].join("|");
+  }
+
+  function typing(within = "#case") {
+    return [...document.querySelectorAll(within + " input, " + within + " textarea")].some((field) => field.value.trim() || field === document.activeElement);
+  }
+
+  // The open case follows what happens: the customer's new messages appear without a click.
+  async function refreshOpenCase() {
+    if (!state.selected) return;
+    const item = await api("GET", "/cases/" + state.selected);
+    if (shape(item) !== state.selectedShape && !typing()) { await openCase(state.selected); return; }
+    const history = document.querySelector("#case .history");
+    if (history && !typing("#case .history") && history.children.length !== item.events.length) {
+      history.replaceChildren(...historyItems(item.events));
+    }
+  }
+
   async function openCase(caseId) {
+    if (state.selected !== caseId) state.revealed = {};
     state.selected = caseId;
     let item;
     try { item = await api("GET", "/cases/" + caseId); } catch (error) { toast(error.message); return; }
@@ -153,7 +210,18 @@
     }
     if (mine && item.status === "active" && item.with_person) {
       const text = el("textarea", { name: "reply", placeholder: "回复客户…" });
-      extra.append(el("div", { class: "reply" }, text,
+      // A canned reply goes into the box for the agent to adapt; only 发送 sends.
+      const canned = el("select", { name: "canned", "aria-label": "常用回复" }, el("option", { value: "" }, "插入常用回复…"));
+      api("GET", "/canned-replies?skill=" + encodeURIComponent(item.skill)).then((replies) => {
+        canned.append(...replies.map((reply) => el("option", { value: reply.text }, reply.title)));
+      }).catch((error) => toast(error.message));
+      canned.addEventListener("change", () => {
+        if (!canned.value) return;
+        text.setRangeText(canned.value, text.selectionStart, text.selectionEnd, "end");
+        canned.value = "";
+        text.focus();
+      });
+      extra.append(el("div", { class: "reply" }, canned, text,
         el("button", { onclick: async () => {
           if (!text.value.trim()) return;
           try { await act(caseId, "/replies", { text: text.value }, "已发送"); } catch (error) { toast(error.message); }
@@ -173,6 +241,15 @@
         actions.append(el("button", { class: "secondary", onclick: () => act(caseId, "/hand-back", { note: "" }, "已交回机器人").catch((e) => toast(e.message)) }, "交回机器人"));
       }
     }
+    if ((mine || owner) && item.status !== "closed") {
+      const note = el("input", { name: "private_note", placeholder: "仅坐席可见，不会发给客户" });
+      extra.append(form("内部备注", [note], async () => {
+        await api("POST", "/cases/" + caseId + "/notes", { text: note.value });
+        note.value = "";
+        toast("已添加备注");
+        await redrawHistory(caseId);
+      }));
+    }
     if (mine && item.status === "active") {
       const summary = el("input", { name: "summary", placeholder: "处理结果摘要" });
       extra.append(form("提交处理结果，请客户确认", [summary], () =>
@@ -191,10 +268,47 @@
       el("p", {}, "转人工原因：" + (REASON[item.reason] || item.reason) + (item.detail ? "（" + item.detail + "）" : "")),
       actions, extra,
       el("h2", {}, "记录"),
-      el("ol", { class: "history" }, item.events.map((event) =>
-        el("li", {}, el("div", { class: "who" }, event.at.replace("T", " ").slice(0, 19) + " · " + event.actor + " · " + (ACTION[event.action] || event.action)),
-          event.note ? el("div", {}, event.note) : ""))));
+      el("ol", { class: "history" }, historyItems(item.events)));
+    state.selectedShape = shape(item);
     document.querySelectorAll(".cases li").forEach((li) => li.classList.toggle("selected", Number(li.dataset.case) === caseId));
+    pane.append(await contextSection(item, mine));
+  }
+
+  const ROLE = { customer: "客户", bot: "机器人", agent: "人工客服" };
+  const DECISION = { answer: "直接答复", clarify: "请客户选择", fallback: "未能回答" };
+
+  // What came before and around the case: the conversation with the bot's retrieval hits, the remedy
+  // assessment, and the customer's complaints (with linking one to the case).
+  async function contextSection(item, mine) {
+    const section = el("section", { class: "context" });
+    let found;
+    try { found = await api("GET", "/cases/" + item.id + "/context"); } catch (error) {
+      section.append(el("p", { class: "error" }, "背景信息读取失败：" + error.message));
+      return section;
+    }
+    section.append(el("h2", {}, "客户与机器人的对话"));
+    if (found.transcript_error) section.append(el("p", { class: "error" }, found.transcript_error));
+    section.append(el("ol", { class: "transcript" }, (found.transcript || []).map((message) =>
+      el("li", { class: "from-" + message.role },
+        el("div", { class: "who" }, (ROLE[message.role] || message.role) + (message.sender_name ? " · " + message.sender_name : "") +
+          (message.at ? " · " + message.at.replace("T", " ").slice(0, 19) : "")),
+        el("div", {}, message.text),
+        message.retrieval ? el("details", { class: "retrieval" },
+          el("summary", {}, "机器人检索：" + (DECISION[message.retrieval.decision] || message.retrieval.decision)),
+          el("ul", {}, message.retrieval.hits.map((hit) =>
+            el("li", {}, hit.entry_id + " · " + hit.question + "（" + hit.score.toFixed(2) + "）")))) : ""))));
+    if (found.remedy) section.append(el("h2", {}, "机器人的权益评估"), el("p", { class: "remedy" }, found.remedy));
+    section.append(el("h2", {}, "投诉记录"));
+    section.append(found.complaints.length
+      ? el("ul", { class: "complaints" }, found.complaints.map((c) =>
+        el("li", { "data-ticket": c.ticket }, c.ticket + " · " + c.status + " · " + c.business + " · " + c.product +
+          (c.deadline ? " · 期限 " + c.deadline : "") + (item.complaint_ticket === c.ticket ? " · 已关联本会话" : ""))))
+      : el("p", { class: "hint" }, "这位客户没有投诉记录。"));
+    if (mine && item.status !== "closed") {
+      const ticket = el("input", { name: "ticket", placeholder: "投诉编号，如 TS-20261202-000001" });
+      section.append(form("关联投诉", [ticket], () => act(item.id, "/complaint", { ticket: ticket.value }, "已关联投诉")));
+    }
+    return section;
   }
 
   $("login-form").addEventListener("submit", async (event) => {

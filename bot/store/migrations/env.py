@@ -10,6 +10,7 @@ from alembic import context
 import bot.complaints.models  # noqa: F401  (registers the tables for --autogenerate)
 import bot.console.sessions  # noqa: F401
 import bot.desk.models  # noqa: F401  (registers the desk tables)
+import bot.knowledge.answer_log  # noqa: F401
 from bot.store import Base, database_url, engine
 
 config = context.config
