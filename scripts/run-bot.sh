@@ -5,11 +5,29 @@
 #                                          website widget: demo page /chat/, script /chat/widget.js)
 #   agent console  http://127.0.0.1:8000   (accounts: `desk user add NAME --role agent`; API under /api/)
 # Conversations are kept in var/tracker.db (SQLite, encrypted) and survive restarts. Ctrl-C stops them all.
+#
+#   scripts/run-bot.sh --profile production   the same addresses, served by nginx in front of 2 Rasa servers and
+#                                             2 action servers (BOT_RASA_SERVERS, BOT_ACTION_SERVERS), with
+#                                             PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379): README,
+#                                             "Production profile".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+profile=embedded
+case "${1:-}" in
+  "") ;;
+  --profile) profile="${2:?--profile needs embedded or production}" ;;
+  --profile=*) profile="${1#--profile=}" ;;
+  *) echo "usage: scripts/run-bot.sh [--profile embedded|production]" >&2; exit 2 ;;
+esac
+if [[ "$profile" != embedded && "$profile" != production ]]; then
+  echo "run-bot: unknown profile '$profile' (embedded or production)" >&2; exit 2
+fi
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 mkdir -p var
+if [[ "$profile" == production ]]; then
+  exec python -m bot.deploy run
+fi
 
 # Sanic closes a connection whose request has not started within its keep-alive timeout (5 s); when the action
 # server is busy that cuts Rasa off mid-request ("Cannot write to closing transport": the turn's events are lost).

@@ -63,6 +63,13 @@ if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; } &&
     || echo "setup: could not install chromium (needs root); the browser tests will fail until it is installed" >&2
 fi
 
+# nginx fronts the production profile's processes (scripts/run-bot.sh --profile production, and its tests).
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing nginx for the production profile"
+  { apt-get install -y -qq nginx >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nginx >/dev/null; }; } \
+    || echo "setup: could not install nginx (needs root); the production profile will not start" >&2
+fi
+
 export PATH="$PWD/.venv/bin:$PATH"
 kb build
 # Rasa compares a fingerprint of config, domain and data with the newest model and only retrains on change.
