@@ -9,6 +9,7 @@ a session start (expiry) or ``/restart`` resets.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from typing import Any, Dict, List, Optional
@@ -16,15 +17,19 @@ from typing import Any, Dict, List, Optional
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.desk import CustomerTurn, RouteCustomerMessage
-from bot.store import session_scope
+from bot.store import ensure_migrated, session_scope
+
+log = logging.getLogger(__name__)
 
 # The intent recorded for a message a person read instead of the bot (it is in no NLU data on purpose).
 WITH_PERSON_INTENT = "with_person"
 
 
 def _route(conversation_id: str, text: str) -> CustomerTurn:
+    ensure_migrated()  # the channels may see the first customer before any other process made the schema
     with session_scope() as session:
         return RouteCustomerMessage(session)(conversation_id, text)
 
@@ -35,10 +40,15 @@ async def route_through_desk(
 ) -> Optional[List[Dict[str, Any]]]:
     """``None``: the bot handles the message. Otherwise the desk took it, and this is what the customer is told
     now (usually nothing: the agent answers in their own time). Call with the conversation's lock held."""
-    turn = await asyncio.get_running_loop().run_in_executor(None, _route, conversation_id, text)
-    if not turn.with_person and turn.reply is None:
+    try:
+        turn = await asyncio.get_running_loop().run_in_executor(None, _route, conversation_id, text)
+    except SQLAlchemyError:
+        # The desk's store is down: the bot answers rather than nobody (the agent could not see the message).
+        log.exception("desk: could not route a message of %s; the bot answers it", conversation_id)
         return None
-    replies = [{"text": turn.reply}] if turn.reply else []
+    if not turn.taken:
+        return None
+    replies = [dict(reply) for reply in turn.replies]
     now = time.time()
     events: list = [UserUttered(
         text,
@@ -49,7 +59,8 @@ async def route_through_desk(
         metadata={**(metadata or {}), "handoff_id": turn.case_id},
         timestamp=now,
     )]
-    events += [BotUttered(reply["text"], timestamp=now) for reply in replies]
+    events += [BotUttered(reply["text"], data={"buttons": reply["buttons"]} if reply.get("buttons") else {},
+                          timestamp=now) for reply in replies]
     # A turn ends listening, as Rasa ends its own: when the bot takes the conversation back, its next turn starts
     # from the state its rules expect (previous action: listen).
     events.append(ActionExecuted(ACTION_LISTEN_NAME, timestamp=now))

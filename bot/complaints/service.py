@@ -1,5 +1,6 @@
 """What can be done with complaints: submit, look up, add to, withdraw, confirm or dispute, and manage the
-customer's personal data. Each function is one transaction; on success the change is committed when it returns.
+customer's personal data. Each function is one transaction; on success the change is committed when it returns
+(except :func:`submit_in`, which runs in the caller's: the desk files a complaint within a case's transaction).
 
 Customers are identified by their conversation identity ``(channel, sender_id)``, or, from another channel,
 by ticket number plus the last four digits of the phone number they gave.
@@ -122,43 +123,61 @@ def submit(
     url: str | None = None,
 ) -> Submitted:
     """Save the complaint and its first event; returns only once both are committed."""
-    now = now or utcnow()
-    policy = policy or load_policy()
     try:
         with session_scope(url) as session:
-            contact = _contact(session, customer.channel, customer.sender_id)
-            if contact is None:
-                contact = CustomerContact(channel=customer.channel, sender_id=customer.sender_id, created_at=now)
-                session.add(contact)
-            contact.name, contact.phone = draft.name, draft.phone
-            contact.id_number = draft.id_number or contact.id_number
-            contact.consent_at, contact.consent_version = consented_at, CONSENT_VERSION
-            complaint = Complaint(
-                ticket=_ticket_for(session, china_date(now)),
-                contact=contact,
-                created_at=now,
-                business_name=draft.business_name,
-                business_platform=draft.business_platform,
-                product=draft.product,
-                purchase_date=draft.purchase_date,
-                amount=draft.amount,
-                order_number=draft.order_number or None,
-                facts=mask_text(draft.facts),
-                demands=list(draft.demand.kinds),
-                compensation_amount=draft.demand.compensation_amount,
-                compensation_multiple=draft.demand.compensation_multiple,
-                demand_detail=draft.demand.detail or None,
-                contacted_business=draft.contacted_business,
-                evidence=list(draft.evidence),
-            )
-            complaint.enter(Status.ACCEPTED, now, policy)
-            session.add(complaint)
-            session.flush()  # the contact id names the actor in the history
-            complaint.record("created", contact.actor, now=now, to_status=Status.ACCEPTED)
+            submitted = submit_in(session, draft, customer, consented_at=consented_at, now=now, policy=policy)
     except SQLAlchemyError as error:
         log.error("complaint not saved: %s", error)
         raise SaveFailed("投诉没能保存成功") from error
-    log.info("complaint %s submitted", complaint.ticket)
+    log.info("complaint %s submitted", submitted.ticket)
+    return submitted
+
+
+def submit_in(
+    session: Session,
+    draft: ComplaintDraft,
+    customer: Customer,
+    *,
+    consented_at: datetime,
+    now: datetime | None = None,
+    policy: Policy | None = None,
+    filed_by: str | None = None,
+) -> Submitted:
+    """Save the complaint and its first event in the caller's transaction, committed (or not) with the rest of it.
+
+    ``filed_by`` is the actor who filed it for the customer (``operator:<name>``); by default the customer did.
+    """
+    now = now or utcnow()
+    policy = policy or load_policy()
+    contact = _contact(session, customer.channel, customer.sender_id)
+    if contact is None:
+        contact = CustomerContact(channel=customer.channel, sender_id=customer.sender_id, created_at=now)
+        session.add(contact)
+    contact.name, contact.phone = draft.name, draft.phone
+    contact.id_number = draft.id_number or contact.id_number
+    contact.consent_at, contact.consent_version = consented_at, CONSENT_VERSION
+    complaint = Complaint(
+        ticket=_ticket_for(session, china_date(now)),
+        contact=contact,
+        created_at=now,
+        business_name=draft.business_name,
+        business_platform=draft.business_platform,
+        product=draft.product,
+        purchase_date=draft.purchase_date,
+        amount=draft.amount,
+        order_number=draft.order_number or None,
+        facts=mask_text(draft.facts),
+        demands=list(draft.demand.kinds),
+        compensation_amount=draft.demand.compensation_amount,
+        compensation_multiple=draft.demand.compensation_multiple,
+        demand_detail=draft.demand.detail or None,
+        contacted_business=draft.contacted_business,
+        evidence=list(draft.evidence),
+    )
+    complaint.enter(Status.ACCEPTED, now, policy)
+    session.add(complaint)
+    session.flush()  # the contact id names the actor in the history
+    complaint.record("created", filed_by or contact.actor, now=now, to_status=Status.ACCEPTED)
     return Submitted(complaint.ticket, complaint.status, complaint.status_deadline)
 
 

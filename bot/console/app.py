@@ -6,6 +6,7 @@ adapter: it opens one transaction, calls one desk service object, and returns th
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -16,14 +17,18 @@ from fastapi import APIRouter, Cookie, Depends, FastAPI, Header, HTTPException, 
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from starlette.concurrency import run_in_threadpool
 
 from bot.channels.relay_client import RasaRelay, RelayError
 from bot.channels.outbound import UndeliverableError
+from bot.complaints import filing
+from bot.complaints.views import china_date, china_time
 from bot.console import schemas
+from bot.console.assist import Suggest, assist_routes, knowledge_suggestions
 from bot.console.transcript import RasaTranscript, TranscriptUnavailable, case_context
 from bot.console.sessions import ConsoleSession, LoginFailed, csrf_matches, log_in, log_out, session_for
+from bot.console.supervision import supervision_routes
 from bot.console.views import agent_view, case_view, event_view
 from bot.desk import (
     CONFIRM_PAYLOAD,
@@ -38,13 +43,16 @@ from bot.desk import (
     CaseNotFound,
     ClaimCase,
     CloseUnconfirmed,
+    ConsentRequired,
     DeskError,
     DeskNotification,
     DeskPolicy,
     DeskQueue,
     EventNotFound,
+    FileComplaintForCustomer,
     HandBackToBot,
     Handoff,
+    InvalidFields,
     LinkComplaint,
     NotAllowed,
     OfferOwnership,
@@ -60,8 +68,11 @@ from bot.desk import (
     load_canned_replies,
     load_policy,
 )
+from bot.desk.assist import ReplyNeedsReview
 from bot.desk.models import OPEN_STATUSES, DeskAgent, utcnow
+from bot.desk.deadlines import CheckDeadlines
 from bot.desk.replies import queue_update_message
+from bot.desk.satisfaction import AskSatisfaction
 from bot.store import session_scope
 
 log = logging.getLogger(__name__)
@@ -77,7 +88,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 _STATUS_FOR = {CaseNotFound: 404, AgentNotFound: 404, EventNotFound: 404, AlreadyClaimed: 409, NotAllowed: 409,
-               AgentUnavailable: 409, ReasonRequired: 422, TextRequired: 422}
+               AgentUnavailable: 409, ReasonRequired: 422, TextRequired: 422, ConsentRequired: 422,
+               InvalidFields: 422}
 
 
 # How a message reaches a customer: by default through the Rasa server that holds their channel
@@ -101,7 +113,11 @@ class Caller:
 def create_app(
     database_url: Optional[str] = None, policy: Optional[DeskPolicy] = None, clock: Callable[[], datetime] = utcnow,
     send_to_customer: Optional[SendToCustomer] = None, read_tracker: Optional[ReadTracker] = None,
+    check_deadlines_every: Optional[float] = None, suggest: Optional[Suggest] = None,
 ) -> FastAPI:
+    """``check_deadlines_every``: seconds between deadline checks (``CheckDeadlines``) while the console runs, so
+    owners and supervisors are warned before a deadline breaks; None checks nothing (tests drive it).
+    ``suggest``: how answers to insert are found (default: the bot's knowledge service, loaded on first use)."""
     policy = policy or load_policy()
     send_to_customer = send_to_customer or RasaRelay().send
     read_tracker = read_tracker or RasaTranscript().tracker
@@ -136,7 +152,16 @@ def create_app(
 
     @app.exception_handler(DeskError)
     async def desk_refusal(_request, error: DeskError):
-        return JSONResponse({"error": error.code, "detail": str(error)}, status_code=_STATUS_FOR.get(type(error), 409))
+        body = {"error": error.code, "detail": str(error)}
+        if isinstance(error, InvalidFields):
+            body["problems"] = error.problems  # by field, for the page to show beside each one
+        return JSONResponse(body, status_code=_STATUS_FOR.get(type(error), 409))
+
+    @app.exception_handler(ReplyNeedsReview)
+    async def reply_needs_review(_request, error: ReplyNeedsReview):
+        """Each warning, for the page to show and to ask for a reason to send anyway."""
+        return JSONResponse({"error": error.code, "detail": str(error),
+                             "warnings": [warning.as_dict() for warning in error.warnings]}, status_code=422)
 
     @api.post("/login")
     def login(body: schemas.Login, response: Response):
@@ -251,11 +276,12 @@ def create_app(
 
     @api.post("/cases/{case_id}/replies")
     async def reply(case_id: int, body: schemas.Reply, caller: Caller = Depends(signed_in)):
-        """The reply is recorded first, then delivered to the customer's channel in real time."""
+        """The reply is recorded first, then delivered to the customer's channel in real time. One with assist
+        warnings is refused (422 with ``warnings``) unless ``override_reason`` says why to send it anyway."""
 
         def record() -> tuple:
             with transaction() as session:
-                case = service(RecordAgentReply, session)(case_id, caller.agent_id, body.text)
+                case = service(RecordAgentReply, session)(case_id, caller.agent_id, body.text, body.override_reason)
                 name = session.get(DeskAgent, caller.agent_id).display_name
                 return case.conversation_id, name, case_view(case, clock())
 
@@ -280,9 +306,11 @@ def create_app(
         return act(RecordConfirmationAttempt, case_id, caller.agent_id, body.note)
 
     @api.post("/cases/{case_id}/close")
-    def close(case_id: int, caller: Caller = Depends(signed_in)):
-        """Close without the customer's answer: only the owner, after the deadline and a recorded attempt."""
-        return act(CloseUnconfirmed, case_id, caller.agent_id)
+    async def close(case_id: int, caller: Caller = Depends(signed_in)):
+        """Close without the customer's answer: only the owner, after the deadline and a recorded attempt. The
+        customer is still asked, once, how satisfied they were."""
+        return await act_and_tell(CloseUnconfirmed, (case_id, caller.agent_id), lambda case, name: service(
+            AskSatisfaction, object_session(case))(case.id))
 
     @api.post("/cases/{case_id}/hand-back")
     async def hand_back(case_id: int, body: schemas.Note, caller: Caller = Depends(signed_in)):
@@ -316,24 +344,53 @@ def create_app(
     def answer(offer_id: int, body: schemas.OwnershipAnswer, caller: Caller = Depends(signed_in)):
         return act(AnswerOwnershipOffer, offer_id, caller.agent_id, body.accept)
 
+    def conversation_of(case_id: int) -> tuple:
+        """The case's conversation id and the bot's words on why it handed off."""
+        with transaction() as session:
+            case = service(DeskQueue, session).case(case_id)
+            return case.conversation_id, case.detail
+
+    async def tracker_of(case_id: int, conversation_id: str) -> tuple:
+        """The conversation's tracker, or None and what to tell the agent when the bot cannot be asked."""
+        try:
+            return await read_tracker(conversation_id), None
+        except TranscriptUnavailable as error:
+            log.warning("case %s: no transcript: %s", case_id, error)
+            return None, "暂时无法从机器人读取对话记录"
+
     @api.get("/cases/{case_id}/context")
     async def context(case_id: int, caller: Caller = Depends(signed_in)):
         """The conversation before and around the case (retrieval hits included), the remedy assessment and the
         customer's complaints, all masked. Without the bot, the rest is still shown and the gap is said."""
-
-        def conversation_of() -> str:
-            with transaction() as session:
-                return service(DeskQueue, session).case(case_id).conversation_id
-
-        conversation_id = await run_in_threadpool(conversation_of)
-        tracker, unavailable = None, None
-        try:
-            tracker = await read_tracker(conversation_id)
-        except TranscriptUnavailable as error:
-            log.warning("case %s: no transcript: %s", case_id, error)
-            unavailable = "暂时无法从机器人读取对话记录"
+        conversation_id, _ = await run_in_threadpool(conversation_of, case_id)
+        tracker, unavailable = await tracker_of(case_id, conversation_id)
         found = await run_in_threadpool(case_context, conversation_id, tracker, database_url)
         return {**found, "transcript_error": unavailable}
+
+    @api.get("/cases/{case_id}/complaint-draft")
+    async def complaint_draft(case_id: int, caller: Caller = Depends(signed_in)):
+        """The complaint fields, prefilled from what the conversation already says (the bot form's answers, the
+        remedy facts, the customer's words; without the bot, the case's detail alone), for the agent to complete.
+        Name and phone are never prefilled: the console shows personal data only masked."""
+        conversation_id, detail = await run_in_threadpool(conversation_of, case_id)
+        tracker, unavailable = await tracker_of(case_id, conversation_id)
+        prefilled = filing.prefill(tracker, detail, china_date(clock()))
+        return {"fields": filing.form(prefilled), "transcript_error": unavailable}
+
+    @api.post("/cases/{case_id}/complaints", status_code=201)
+    async def file_complaint(case_id: int, body: schemas.ComplaintFiling, caller: Caller = Depends(signed_in)):
+        """File a complaint for the customer, who agreed in the chat to their data being kept; it is linked to the
+        case, and the customer is told its ticket and deadline. Fields that cannot be filed answer 422 with
+        ``problems`` by field."""
+
+        def notice(case: Handoff, name: str) -> dict:
+            complaint = case.complaint
+            return {"text": f"已为您登记投诉，投诉编号：{complaint.ticket}。我们会在 "
+                            f"{china_time(complaint.status_deadline)} 前开始调查核实，进展会在这里告诉您。",
+                    "sender_name": name}
+
+        return await act_and_tell(FileComplaintForCustomer,
+                                  (case_id, caller.agent_id, body.fields, body.customer_consented), notice)
 
     @api.post("/cases/{case_id}/complaint")
     def link_complaint(case_id: int, body: schemas.ComplaintLink, caller: Caller = Depends(signed_in)):
@@ -371,7 +428,35 @@ def create_app(
                              "owned_open": len(owned)})
             return rows
 
+    async def deadline_ticker() -> None:
+        def check() -> int:
+            with transaction() as session:
+                return len(service(CheckDeadlines, session)())
+
+        while True:
+            try:
+                reached = await run_in_threadpool(check)
+                if reached:
+                    log.info("deadlines: %d warned or breached", reached)
+            except Exception:  # a failed check must not stop the next one
+                log.exception("deadline check failed")
+            await asyncio.sleep(check_deadlines_every)
+
+    @app.on_event("startup")
+    async def start_deadline_ticker() -> None:
+        if check_deadlines_every:
+            app.state.deadline_ticker = asyncio.get_running_loop().create_task(deadline_ticker())
+
+    @app.on_event("shutdown")
+    async def stop_deadline_ticker() -> None:
+        ticker = getattr(app.state, "deadline_ticker", None)
+        if ticker is not None:
+            ticker.cancel()
+
     app.include_router(api)
+    app.include_router(supervision_routes(transaction, supervisor, policy, clock))
+    app.include_router(assist_routes(transaction, signed_in, policy, clock, read_tracker,
+                                     suggest or knowledge_suggestions))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -21,10 +21,13 @@ def main(argv=None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--database-url", help="SQLAlchemy URL (default: BOT_DATABASE_URL or var/bot.db)")
+    serve.add_argument("--check-deadlines-every", type=float, default=30.0, metavar="SECONDS",
+                       help="how often deadlines are checked and owners warned (default 30; 0 = never)")
     args = parser.parse_args(argv)
     install_log_masking()
     migrate(args.database_url)
-    uvicorn.run(create_app(args.database_url), host=args.host, port=args.port, log_level="info")
+    app = create_app(args.database_url, check_deadlines_every=args.check_deadlines_every or None)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
 

@@ -1,9 +1,9 @@
 """Request bodies of the console API (pydantic 1, as Rasa pins it)."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, Optional
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, constr
 
 
 class Login(BaseModel):
@@ -23,6 +23,12 @@ class Transfer(BaseModel):
 
 class Reply(BaseModel):
     text: str = Field(..., min_length=1, max_length=2000)
+    override_reason: str = Field("", max_length=500,
+                                 description="why to send despite the assist warnings; recorded in the case history")
+
+
+class ReplyDraft(BaseModel):
+    text: str = Field(..., max_length=2000)
 
 
 class Summary(BaseModel):
@@ -52,3 +58,10 @@ class Reveal(BaseModel):
 
 class ComplaintLink(BaseModel):
     ticket: str = Field(..., min_length=1, max_length=40)
+
+
+class ComplaintFiling(BaseModel):
+    fields: Dict[str, constr(max_length=2000)] = Field(
+        ..., description="the text of each complaint field, by the names GET …/complaint-draft gives")
+    customer_consented: bool = Field(
+        False, description="mandatory: the customer agreed in the chat to their personal data being kept for it")

@@ -15,6 +15,8 @@ connected to another Rasa server reaches it through Redis pub/sub (``bot.channel
 """
 from __future__ import annotations
 
+import random
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List
@@ -54,6 +56,15 @@ class Topology:
     # The knowledge index `kb build` warmed (shared, keyed by fingerprint): action servers load it, never rebuild it.
     knowledge_index: Path = field(default_factory=index_dir)
 
+    @classmethod
+    def on_free_ports(cls, **settings) -> "Topology":
+        """A topology whose every port is free now (tests and benchmarks run beside a developer's bot)."""
+        rasa, actions = settings.get("rasa_servers", cls.rasa_servers), settings.get("action_servers", cls.action_servers)
+        ports = dict(public_rasa_port=_free_run(1), api_port=_free_run(1), public_actions_port=_free_run(1),
+                     public_console_port=_free_run(1), console_port=_free_run(1),
+                     first_rasa_port=_free_run(rasa), first_action_port=_free_run(actions))
+        return cls(**{**ports, **settings})
+
     @property
     def rasa_ports(self) -> List[int]:
         return [self.first_rasa_port + i for i in range(self.rasa_servers)]
@@ -91,6 +102,25 @@ class Topology:
             # A busy action server must not cut Rasa off before its request has started (see run-bot.sh).
             "SANIC_KEEP_ALIVE_TIMEOUT": "75",
         }
+
+
+def _free_run(count: int) -> int:
+    """The first of ``count`` consecutive loopback ports that are free now."""
+    for _ in range(200):
+        first = random.randint(20000, 60000 - count)
+        probes = []
+        try:
+            for port in range(first, first + count):
+                probe = socket.socket()
+                probes.append(probe)
+                probe.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise RuntimeError(f"no {count} consecutive free ports on 127.0.0.1")
 
 
 def services(topology: Topology) -> List[Service]:

@@ -8,14 +8,16 @@ append-only.
 from bot.desk.accounts import AccountError, AddAgent, LeaveTeam, SetPresence, check_password
 from bot.desk.canned_replies import CannedRepliesError, CannedReply, load_canned_replies
 from bot.desk.claim import ClaimCase
-from bot.desk.complaints import FollowUpComplaint, LinkComplaint
+from bot.desk.complaints import FileComplaintForCustomer, FollowUpComplaint, LinkComplaint
 from bot.desk.errors import (
     AgentNotFound,
     AgentUnavailable,
     AlreadyClaimed,
     CaseNotFound,
+    ConsentRequired,
     DeskError,
     EventNotFound,
+    InvalidFields,
     NotAllowed,
     ReasonRequired,
     TextRequired,
@@ -31,7 +33,16 @@ from bot.desk.messages import (
     RecordCustomerMessage,
     RouteCustomerMessage,
 )
-from bot.desk.models import CaseStatus, DeskAgent, DeskNotification, Handoff, HandoffEvent, OwnershipOffer, Role
+from bot.desk.models import (
+    CaseStatus,
+    DeskAgent,
+    DeskNotification,
+    Handoff,
+    HandoffEvent,
+    OwnershipOffer,
+    Role,
+    SatisfactionRating,
+)
 from bot.desk.notes import AddNote
 from bot.desk.open_case import CALLBACK, QUEUED, WITH_OWNER, HandoffTicket, OpenHandoff
 from bot.desk.ownership import AnswerOwnershipOffer, OfferOwnership
@@ -53,9 +64,10 @@ __all__ = [
     "CaseStatus", "check_password", "ClaimCase", "CloseUnconfirmed", "CONFIRM_PAYLOAD", "CONFIRM_TITLE",
     "ConfirmResolution", "CustomerTurn", "DeskAgent", "DeskError", "DeskNotification", "DeskPolicy",
     "DeskPolicyError", "DeskQueue", "DISPUTE_PAYLOAD", "DISPUTE_TITLE", "DisputeResolution", "EventNotFound",
-    "FollowUpComplaint", "HandBackToBot", "Handoff", "HandoffEvent", "HandoffTicket", "LeaveTeam", "LinkComplaint",
+    "ConsentRequired", "FileComplaintForCustomer", "FollowUpComplaint", "HandBackToBot", "Handoff", "HandoffEvent",
+    "HandoffTicket", "InvalidFields", "LeaveTeam", "LinkComplaint",
     "load_canned_replies", "load_policy", "NotAllowed", "OfferOwnership", "OpenHandoff", "OwnershipOffer",
     "ProposeResolution", "QUEUED", "QueuePlace", "ReasonRequired", "RecordAgentReply", "RecordConfirmationAttempt",
-    "RecordCustomerMessage", "RevealPersonalData", "Role", "RouteCustomerMessage", "SetPresence", "TextRequired",
+    "RecordCustomerMessage", "RevealPersonalData", "Role", "SatisfactionRating", "RouteCustomerMessage", "SetPresence", "TextRequired",
     "TransferCase", "WITH_OWNER",
 ]

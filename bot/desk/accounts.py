@@ -28,6 +28,7 @@ class AddAgent(DeskService):
         skills: Iterable[str] = (),
         display_name: Optional[str] = None,
         capacity: Optional[int] = None,
+        amount_limit_yuan: Optional[int] = None,
     ) -> DeskAgent:
         username = (username or "").strip()
         if not username or len(username) > 64:
@@ -43,12 +44,15 @@ class AddAgent(DeskService):
             raise AccountError(f"用户名 {username} 已存在")
         if capacity is not None and capacity < 1:
             raise AccountError("同时接待数至少为 1")
+        if amount_limit_yuan is not None and amount_limit_yuan < 1:
+            raise AccountError("可承诺金额上限至少为 1 元")
         agent = DeskAgent(
             username=username,
             display_name=(display_name or username).strip(),
             role=role,
             skills=sorted(set(skills)),
             capacity=capacity or self.policy.default_capacity,
+            amount_limit_yuan=amount_limit_yuan,
             password_hash=_hasher.hash(password),
         )
         self.session.add(agent)

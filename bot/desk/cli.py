@@ -1,13 +1,15 @@
 """``desk``: the desk's command line.
 
     desk user add NAME --role agent|supervisor [--skills ecommerce,telecom] [--display-name 王芳] [--capacity 3]
-                                                  (the password is read from standard input)
+                       [--amount-limit 10000]     (the password is read from standard input)
     desk user list
     desk user leave NAME                          refused while NAME still owns open cases
     desk queue                                    waiting cases, most urgent first
     desk cases [--owner NAME]                     open cases with their first-contact owner
     desk history CASE_ID                          one case's append-only history
     desk overdue [--now 2026-12-01T10:00]         cases whose deadlines are near (warned) or past (breached)
+    desk figures --since 2026-12-01 --until 2026-12-07 [--csv FILE]
+                                                  per-owner figures of those Beijing days (both included)
 
 The database is ``BOT_DATABASE_URL`` (default var/bot.db) unless ``--database-url`` is given.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -25,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.desk.accounts import AccountError, AddAgent, LeaveTeam
 from bot.desk.deadlines import overdue
 from bot.desk.errors import DeskError
+from bot.desk.figures import as_csv, as_text, day_period, owner_figures
 from bot.desk.models import OPEN_STATUSES, DeskAgent, Handoff, utcnow
 from bot.desk.policy import DeskPolicyError, load_policy
 from bot.desk.queue import DeskQueue
@@ -44,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--skills", default="", help="comma-separated skill groups, e.g. ecommerce,telecom")
     add.add_argument("--display-name", help="the name customers see (default: NAME)")
     add.add_argument("--capacity", type=int, help="open cases at once (default: the policy's)")
+    add.add_argument("--amount-limit", type=int,
+                     help="yuan the agent may promise a customer on their own (default: the policy's)")
     user.add_parser("list", help="list accounts")
     leave = user.add_parser("leave", help="mark an account as having left the team")
     leave.add_argument("name")
@@ -55,7 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("case_id", type=int)
     overdue_cases = commands.add_parser("overdue", help="cases near or past a deadline, with their owner")
     overdue_cases.add_argument("--now", type=_moment, help="pretend it is this time (ISO, Beijing time; default: now)")
+    figures = commands.add_parser("figures", help="per-owner figures of a period, from the history")
+    figures.add_argument("--since", type=_day, required=True, help="first Beijing date to include, e.g. 2026-12-01")
+    figures.add_argument("--until", type=_day, required=True, help="last Beijing date to include")
+    figures.add_argument("--csv", metavar="FILE", help="also write the figures as CSV (UTF-8 with BOM, for Excel)")
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {text!r} (example: 2026-12-01)") from None
 
 
 def _moment(text: str) -> datetime:
@@ -86,10 +102,11 @@ def _run(args, out) -> None:
             agent = AddAgent(session)(
                 args.name, _read_password(), role=args.role,
                 skills=[s.strip() for s in args.skills.split(",") if s.strip()],
-                display_name=args.display_name, capacity=args.capacity,
+                display_name=args.display_name, capacity=args.capacity, amount_limit_yuan=args.amount_limit,
             )
+            limit = agent.amount_limit_yuan or load_policy().default_amount_limit_yuan
             print(f"已添加 {agent.role} {agent.username}（{agent.display_name}），技能：{', '.join(agent.skills) or '通用'}，"
-                  f"同时接待 {agent.capacity}", file=out)
+                  f"同时接待 {agent.capacity}，可承诺金额 {limit} 元", file=out)
         elif args.command == "user" and args.action == "list":
             for agent in session.execute(select(DeskAgent).order_by(DeskAgent.username)).scalars():
                 state = "离职" if not agent.active else ("在线" if agent.online else "离线")
@@ -120,6 +137,14 @@ def _run(args, out) -> None:
                 owner = case.owner.display_name if case.owner else "（未接入）"
                 print(f"#{case.id}\t{state.name}\t{labels[state.status]}\t已用 {int(state.used.total_seconds() // 60)} / "
                       f"{int(state.limit.total_seconds() // 60)} 分钟\t首问：{owner}", file=out)
+        elif args.command == "figures":
+            policy = load_policy()
+            period = owner_figures(session, *day_period(args.since, args.until, policy.hours.zone))
+            print(as_text(period), file=out)
+            if args.csv:
+                with open(args.csv, "w", encoding="utf-8", newline="") as target:
+                    target.write(as_csv(period.rows))
+                print(f"已写入 {args.csv}", file=out)
         elif args.command == "history":
             case = DeskService(session).case(args.case_id)
             for event in case.events:

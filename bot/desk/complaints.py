@@ -1,11 +1,18 @@
 """Complaints on the desk: a complaint filed through the bot gets a first-contact owner the same way a hand-off
-does (the first agent to take it), and an agent links an existing complaint to the case they work on."""
+does (the first agent to take it), an agent links an existing complaint to the case they work on, or files a new
+one for the customer from the case."""
 from __future__ import annotations
+
+from typing import Dict
 
 from sqlalchemy import select
 
+from bot.complaints import filing
+from bot.complaints.conversation import draft_from_slots
 from bot.complaints.models import Complaint
-from bot.desk.errors import CaseNotFound, NotAllowed
+from bot.complaints.service import Customer, submit_in
+from bot.complaints.views import china_date
+from bot.desk.errors import CaseNotFound, ConsentRequired, InvalidFields, NotAllowed
 from bot.desk.models import Handoff
 from bot.desk.open_case import HandoffTicket, OpenHandoff
 from bot.desk.service import AgentRef, DeskService
@@ -50,4 +57,29 @@ class LinkComplaint(DeskComplaintLookup):
             raise NotAllowed(f"投诉 {complaint.ticket} 不是这位客户提交的")
         case.complaint_id = complaint.id
         case.record("complaint_linked", agent.actor, self.clock(), complaint.ticket)
+        return case
+
+
+class FileComplaintForCustomer(DeskComplaintLookup):
+    """The agent working on the case (or its owner) files a complaint for the customer, who agreed in the chat to
+    their personal data being kept. It is saved and linked in the case's transaction, so it lives on this case and
+    the case's first-contact owner answers for it; the fields go through the bot form's readers."""
+
+    def __call__(self, handoff_id: int, by: AgentRef, fields: Dict[str, str], customer_consented: bool) -> Handoff:
+        agent = self.agent(by)
+        case = self.case(handoff_id)
+        self.require_open(case)
+        self.require_working_on(agent, case)
+        if case.complaint is not None:
+            raise NotAllowed(f"会话 {case.id} 已关联投诉 {case.complaint.ticket}，不再重复登记")
+        if not customer_consented:
+            raise ConsentRequired("客户在对话中同意保存其个人信息用于处理投诉后，才能为其登记投诉")
+        now = self.clock()
+        slots, problems = filing.read(fields, china_date(now))
+        if problems:
+            raise InvalidFields(f"投诉信息有 {len(problems)} 项需要修改", problems)
+        submitted = submit_in(self.session, draft_from_slots(slots), Customer(*customer_of(case.conversation_id)),
+                              consented_at=now, now=now, filed_by=f"operator:{agent.username}")
+        case.complaint = self.complaint(submitted.ticket)
+        case.record("complaint_filed", agent.actor, now, submitted.ticket)
         return case

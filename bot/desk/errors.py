@@ -48,3 +48,19 @@ class EventNotFound(DeskError):
     """No such entry in this case's history."""
 
     code = "event_not_found"
+
+
+class ConsentRequired(DeskError):
+    """The customer's personal data would be kept without their agreement (个人信息保护法 第13条)."""
+
+    code = "consent_required"
+
+
+class InvalidFields(DeskError):
+    """Some of what the agent typed cannot be filed; ``problems`` says what, field by field."""
+
+    code = "invalid_fields"
+
+    def __init__(self, message: str, problems: dict[str, str]) -> None:
+        super().__init__(message)
+        self.problems = problems

@@ -68,6 +68,8 @@ class DeskAgent(Base):
     role = Column(String(16), nullable=False, default=Role.AGENT.value)
     skills = Column(JSON, nullable=False, default=list)
     capacity = Column(Integer, nullable=False, default=3)
+    # Yuan they may promise a customer on their own; None: the policy's default_amount_limit_yuan.
+    amount_limit_yuan = Column(Integer)
     password_hash = Column(Text, nullable=False)
     online = Column(Boolean, nullable=False, default=False)
     active = Column(Boolean, nullable=False, default=True)  # False once they have left the team
@@ -112,6 +114,8 @@ class Handoff(Base):
     confirmation_due = Column(DateTime)
     confirmation_attempt_at = Column(DateTime)
     closed_at = Column(DateTime)
+    # When the closed case's customer was asked to rate it (once per case, ever).
+    satisfaction_asked_at = Column(DateTime)
 
     owner = relationship(DeskAgent, foreign_keys=[first_contact_owner_id])
     current_agent = relationship(DeskAgent, foreign_keys=[current_agent_id])
@@ -180,6 +184,23 @@ class HandoffEvent(AppendOnly, Base):
     sealed_note = deferred(Column(EncryptedText))
 
     handoff = relationship(Handoff, back_populates="events")
+
+
+class SatisfactionRating(AppendOnly, Base):
+    """The customer's rating of a closed case, 1–5, with what they said. One per case, never changed; it counts for
+    the case's first-contact owner and for every agent who worked on it (read from the case history)."""
+
+    __tablename__ = "desk_ratings"
+    __history_name__ = "satisfaction rating"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score_1_to_5"),)
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(ForeignKey("handoffs.id"), nullable=False, unique=True)
+    score = Column(Integer, nullable=False)
+    comment = Column(Text)  # masked like every customer text the desk keeps
+    rated_at = Column(DateTime, nullable=False)
+
+    handoff = relationship(Handoff)
 
 
 class OwnershipOffer(Base):

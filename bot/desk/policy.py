@@ -112,6 +112,10 @@ class DeskPolicy:
     default_skill: str = "general"
     default_capacity: int = 3
     amount_threshold_yuan: int = 5000
+    # What an agent may promise a customer on their own, unless their account sets another limit.
+    default_amount_limit_yuan: int = 2000
+    # What no desk reply may say (see policy.yml for why); the console warns and the reply route refuses.
+    forbidden_phrases: Tuple[str, ...] = ()
     default_wait_minutes: float = 4
     callback_business_hours: float = 2
     confirmation_hours: float = 72
@@ -195,14 +199,18 @@ def load_policy(path: Optional[Path] = None) -> DeskPolicy:
     skills = {name: list(topics or []) for name, topics in (raw.get("skills") or {}).items()}
     topic_skills = {topic: skill for skill, topics in skills.items() for topic in topics}
     numbers = {}
-    for key in ("default_capacity", "amount_threshold_yuan", "default_wait_minutes", "callback_business_hours",
-                "confirmation_hours"):
+    for key in ("default_capacity", "amount_threshold_yuan", "default_amount_limit_yuan", "default_wait_minutes",
+                "callback_business_hours", "confirmation_hours"):
         if key in raw:
             value = raw[key]
             if not isinstance(value, (int, float)) or value <= 0:
                 raise DeskPolicyError(f"{key}: must be a positive number, got {value!r}")
             numbers[key] = value
+    phrases = raw.get("forbidden_phrases") or []
+    if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+        raise DeskPolicyError("forbidden_phrases: must be a list of non-empty phrases, e.g. [概不负责, 不退不换]")
     return DeskPolicy(
+        forbidden_phrases=tuple(p.strip() for p in phrases),
         hours=hours,
         deadlines=_deadlines(raw.get("deadlines") or {}),
         priorities={str(k): int(v) for k, v in (raw.get("priorities") or {}).items()},

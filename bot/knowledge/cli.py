@@ -71,6 +71,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from bot.knowledge.dense_index import ANN_MIN_TEXTS
     from bot.knowledge.service import JIEBA_DICTIONARY, build
     from bot.knowledge.validate import validate
 
@@ -80,7 +81,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         print("fix these before building (kb validate)", file=sys.stderr)
         return 1
     service = build()
-    print(f"built: {len(service.kb)} entries, dictionary {JIEBA_DICTIONARY}, dense index cached under {index_dir()}")
+    dense = service.retriever.dense
+    search = "HNSW" if dense.index.hnsw else f"brute force, exact below {ANN_MIN_TEXTS} texts"
+    print(f"built: {len(service.kb)} entries, dictionary {JIEBA_DICTIONARY}, "
+          f"dense index ({len(dense.vectors)} texts, {search}) cached under {index_dir()}")
     return 0
 
 

@@ -312,13 +312,8 @@ class RerankingRetriever:
                              bm25_focus, candidates)
 
     def _dense(self, vector: np.ndarray, exclude_text: Optional[int]) -> Tuple[np.ndarray, np.ndarray]:
-        corpus = self.dense.corpus
-        per_text = self.dense.vectors @ vector
-        if exclude_text is not None:
-            per_text = per_text.copy()
-            per_text[exclude_text] = -1.0
-        scores = corpus.entry_scores(per_text)
-        return scores.wording, per_text[len(corpus.wording_owners):]
+        """Per entry: the best wording's cosine and the answer's (exact, or through HNSW on a large base)."""
+        return self.dense.index.cosines(vector, exclude_text)
 
     def _bm25(self, text: str, exclude_text: Optional[int], expansion: bool) -> np.ndarray:
         corpus = self.bm25.corpus

@@ -15,7 +15,9 @@ from typing import List, Optional, Sequence
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from bot.knowledge.dense_index import ANN_MIN_TEXTS, DenseIndex, TextLayout, hnsw_cache_path, load_or_build_hnsw
 from bot.knowledge.model import Entry, KnowledgeBase
+from bot.knowledge.progress import Progress
 from bot.paths import index_dir
 from bot.text import Segmenter, normalise
 
@@ -32,6 +34,9 @@ BM25_ANSWER_WEIGHT = 0.15
 DENSE_ANSWER_WEIGHT = 0.5
 # Weight of the topic prior in the fused score, chosen on the benchmark question sets (README).
 TOPIC_PRIOR_WEIGHT = 0.005
+# The knowledge base is encoded this many texts at a time (a multiple of the batch size), so `kb build` can
+# report its progress.
+ENCODE_CHUNK = 256
 
 
 @dataclass(frozen=True)
@@ -122,12 +127,22 @@ class BM25Retriever:
 
 
 class DenseRetriever:
-    def __init__(self, kb: KnowledgeBase, encoder, model_name: str, cache_dir: Optional[Path] = None) -> None:
+    """Cosine search over the vectors of every wording and answer: brute force (exact) up to ``ann_min_texts``
+    texts, an HNSW index above (:mod:`bot.knowledge.dense_index`), built and cached next to the vectors."""
+
+    def __init__(self, kb: KnowledgeBase, encoder, model_name: str, cache_dir: Optional[Path] = None,
+                 ann_min_texts: int = ANN_MIN_TEXTS, progress: bool = False) -> None:
         self.corpus = _Corpus(kb, DENSE_ANSWER_WEIGHT)
         self.encoder = encoder
-        self.vectors = self._load_or_encode(kb, model_name, cache_dir or index_dir())
+        cache_dir = cache_dir or index_dir()
+        self.vectors = self._load_or_encode(kb, model_name, cache_dir, progress)
+        hnsw = None
+        if len(self.vectors) >= ann_min_texts:
+            hnsw = load_or_build_hnsw(self.vectors, hnsw_cache_path(cache_dir, kb.fingerprint, model_name), progress)
+        layout = TextLayout(np.bincount(self.corpus.wording_owners, minlength=len(kb)))
+        self.index = DenseIndex(self.vectors, layout, hnsw)
 
-    def _load_or_encode(self, kb: KnowledgeBase, model_name: str, cache_dir: Path) -> np.ndarray:
+    def _load_or_encode(self, kb: KnowledgeBase, model_name: str, cache_dir: Path, progress: bool) -> np.ndarray:
         # The cache key covers the knowledge base and the model, so editing an entry or switching the model
         # rebuilds the index and nothing else ever does.
         key = hashlib.sha256(f"{kb.fingerprint}|{model_name}".encode()).hexdigest()[:16]
@@ -137,7 +152,12 @@ class DenseRetriever:
             if vectors.shape[0] == len(self.corpus.texts):
                 return vectors
         log.info("encoding %d knowledge-base texts with %s", len(self.corpus.texts), model_name)
-        vectors = self.encode(self.corpus.texts)
+        texts, chunks = self.corpus.texts, []
+        with Progress("encoding knowledge-base texts", len(texts), enabled=progress) as report:
+            for start in range(0, len(texts), ENCODE_CHUNK):
+                chunks.append(self.encode(texts[start:start + ENCODE_CHUNK]))
+                report.advance(len(chunks[-1]))
+        vectors = np.concatenate(chunks)
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npy")
         np.save(tmp, vectors)
@@ -156,7 +176,8 @@ class DenseRetriever:
         return self.scores_for_vector(self.embed_query(query))
 
     def scores_for_vector(self, vector: np.ndarray) -> EntryScores:
-        return self.corpus.entry_scores(self.vectors @ vector)
+        wording, answer = self.index.cosines(vector)
+        return EntryScores(wording + self.corpus.answer_weight * answer, wording)
 
     def search(self, query: str, k: int = 5) -> List[Hit]:
         return self.corpus.top(self.scores(normalise(query)), k, "dense")

@@ -32,12 +32,13 @@ class KnowledgeService:
 
     @classmethod
     def load(cls, root: Path = KNOWLEDGE_DIR, model: Optional[str] = None,
-             tune_file: Optional[Path] = REAL_TUNE_FILE) -> "KnowledgeService":
+             tune_file: Optional[Path] = REAL_TUNE_FILE, progress: bool = False) -> "KnowledgeService":
+        """``progress`` reports encoding and indexing when they have to be done (``kb build``)."""
         kb = load_knowledge_base(root)
         model = model or configured_model()
         segmenter = Segmenter(JIEBA_DICTIONARY)
         bm25 = BM25Retriever(kb, segmenter)
-        dense = DenseRetriever(kb, load_encoder(model), model)
+        dense = DenseRetriever(kb, load_encoder(model), model, progress=progress)
         retriever = RerankingRetriever(bm25, dense, model, tune_file=tune_file)
         policy = ConfidencePolicy.from_thresholds(retriever.model.thresholds)
         return cls(kb, retriever, HybridRetriever(bm25, dense), policy)
@@ -80,4 +81,4 @@ def build(root: Path = KNOWLEDGE_DIR) -> KnowledgeService:
     kb = load_knowledge_base(root)
     write_dictionary(kb.terms(), JIEBA_DICTIONARY)
     write_nlu_examples(kb)
-    return KnowledgeService.load(root)
+    return KnowledgeService.load(root, progress=True)

@@ -43,11 +43,30 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
+# What each kind of number looks like masked, in the order they are masked (an ID number before the phone-like
+# runs inside it).
+_MASKS = (
+    ("id_number", _ID_NUMBER, lambda m: m.group(1) + "*" * 8 + m.group(3)),
+    ("phone", _MOBILE, lambda m: m.group(1) + "****" + m.group(3)),
+    ("phone", _LANDLINE, lambda m: m.group(1) + "****" + m.group(3)),
+)
+
+
 def mask_text(text: str) -> str:
     """Mask every phone and ID number inside free text, e.g. a complaint's description."""
-    text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
-    text = _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
-    return _LANDLINE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    for _, pattern, masked in _MASKS:
+        text = pattern.sub(masked, text)
+    return text
+
+
+def full_numbers(text: str) -> list[tuple[str, str]]:
+    """The phone and ID numbers written out in full in ``text``, each as (``"phone"`` or ``"id_number"``, its masked
+    form); numbers already masked (138****5678) are not among them."""
+    found = []
+    for kind, pattern, masked in _MASKS:
+        found += [(kind, masked(match)) for match in pattern.finditer(text)]
+        text = pattern.sub(masked, text)
+    return found
 
 
 class MaskingFilter(logging.Filter):

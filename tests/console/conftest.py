@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+from contextlib import contextmanager
 import threading
 import time
 
@@ -32,7 +33,30 @@ def clock():
 
 
 @pytest.fixture
-def console(database_url, clock):
+def bot_trackers():
+    """The trackers the bot beside the console holds, by conversation id; a test adds the ones it needs."""
+    return {}
+
+
+class OfferedAnswers:
+    """Stands in for the knowledge base beside the console (no embedding model per test): offers ``entries`` for
+    any text and keeps the texts it was asked."""
+
+    def __init__(self):
+        self.entries, self.asked = [], []
+
+    def __call__(self, text: str) -> list:
+        self.asked.append(text)
+        return list(self.entries)
+
+
+@pytest.fixture
+def offered_answers():
+    return OfferedAnswers()
+
+
+@pytest.fixture
+def console(database_url, clock, bot_trackers, offered_answers):
     """The base URL of a running console with two agents (王芳, 李强: e-commerce) and a supervisor (陈主管)."""
     policy = load_policy()
     with session_scope(database_url) as session:
@@ -42,18 +66,36 @@ def console(database_url, clock):
     port = _free_port()
     # In this process, through the channels' senders (tests register recording ones); the way through a real
     # Rasa server is tested end to end in tests/e2e/test_desk_dialogues.py.
-    # No bot beside this console: reading a transcript meets a closed port, as when the bot is down.
+    # Beyond the conversations in ``bot_trackers`` there is no bot: reading a transcript meets a closed port, as
+    # when the bot is down.
     nobody = RasaTranscript(f"http://127.0.0.1:{_free_port()}", timeout=2)
-    app = create_app(database_url, policy, clock, send_to_customer=outbound.deliver, read_tracker=nobody.tracker)
+
+    async def read_tracker(conversation_id: str) -> dict:
+        if conversation_id in bot_trackers:
+            return bot_trackers[conversation_id]
+        return await nobody.tracker(conversation_id)
+
+    app = create_app(database_url, policy, clock, send_to_customer=outbound.deliver, read_tracker=read_tracker,
+                     suggest=offered_answers)
+    with served(app, port) as url:
+        yield url
+
+
+@contextmanager
+def served(app, port: int = 0):
+    """Serve ``app`` with uvicorn on a loopback port until the block ends; yields its base URL."""
+    port = port or _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 class Agent:

@@ -1,11 +1,12 @@
 """The console API over real HTTP: every state change, every refusal, and who may see what."""
 import re
+import time
 
 import requests
 from sqlalchemy import text
 
 from bot.channels import outbound
-from bot.desk import OpenHandoff, RecordCustomerMessage, load_policy
+from bot.desk import AddAgent, OpenHandoff, RecordCustomerMessage, load_policy
 from bot.store import session_scope
 from tests.console.conftest import Agent
 
@@ -270,3 +271,50 @@ def test_only_this_customers_complaint_can_be_linked(login, database_url, clock)
     context = wang.get(f"/api/cases/{case_id}/context").json()
     assert [c["ticket"] for c in context["complaints"]] == [mine] and context["complaints"][0]["status"] == "已受理"
     assert wang.get(f"/api/cases/{case_id}").json()["events"][-1]["action"] == "complaint_linked"
+
+
+def test_closing_without_the_customer_still_asks_them_once_how_satisfied_they_were(login, database_url, clock,
+                                                                                    monkeypatch):
+    from datetime import timedelta
+
+    delivered = []
+
+    class RecordingSender:
+        async def send(self, user_id, message):
+            delivered.append(message["text"])
+
+    monkeypatch.setitem(outbound._senders, "test", RecordingSender())
+    wang = login("wang")
+    case_id = open_case(database_url, clock, conversation="test:quiet")
+    wang.post(f"/api/cases/{case_id}/claim")
+    wang.post(f"/api/cases/{case_id}/resolution", {"summary": "商家同意退款"})
+    wang.post(f"/api/cases/{case_id}/confirmation-attempts", {"note": "打了两次电话未接"})
+    clock.now += timedelta(hours=73)
+    wang = login("wang")  # three days later: a new shift, a new session
+    closed = wang.post(f"/api/cases/{case_id}/close")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert delivered[-1].startswith("本次人工服务您满意吗")
+    assert wang.get(f"/api/cases/{case_id}").json()["events"][-1]["action"] == "satisfaction_asked"
+
+
+def test_the_running_console_warns_the_supervisor_before_a_claim_deadline_breaks(database_url, clock):
+    """The console checks deadlines by itself while it runs: nobody has to run ``desk overdue``."""
+    from datetime import timedelta
+
+    from bot.console import create_app
+    from tests.console.conftest import served
+
+    policy = load_policy()
+    with session_scope(database_url) as session:
+        AddAgent(session, policy)("boss", "correct horse battery", role="supervisor", skills=["ecommerce"],
+                                  display_name="陈主管")
+    case_id = open_case(database_url, clock, conversation="test:late")
+    clock.now += timedelta(minutes=9)  # priority 2: claim within 10 business minutes, warned at 80 %
+    with served(create_app(database_url, policy, clock, check_deadlines_every=0.2)) as url:
+        boss = Agent(url)
+        boss.login("boss")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not boss.get("/api/notifications").json():
+            time.sleep(0.2)
+        (told,) = boss.get("/api/notifications").json()
+    assert told["kind"] == "deadline_warned" and told["case_id"] == case_id and "即将超时" in told["text"]

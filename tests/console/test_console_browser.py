@@ -189,3 +189,48 @@ def test_an_agent_notes_privately_adapts_a_canned_reply_and_reveals_a_masked_pho
     assert wang.locator("#case .history li:has-text('13812345678')").count() == 1  # in that entry only
     assert dialogs == []
     screenshot(wang, "06-note-canned-reply-and-revealed-phone")
+
+
+def test_an_agent_files_a_complaint_for_the_customer_from_the_case(agent_page, database_url, clock, bot_trackers,
+                                                                   monkeypatch):
+    delivered = []
+
+    class RecordingSender:
+        async def send(self, user_id, message):
+            delivered.append(message["text"])
+
+    monkeypatch.setitem(outbound._senders, "test", RecordingSender())
+    bot_trackers["test:cust-8"] = {"slots": {}, "events": [
+        {"event": "user", "text": "我11月20日在京东小熊电器旗舰店买了一个电水壶，花了199元，用了两天壶底就漏水了，"
+                                  "联系过客服也不给退，我要求退货"}]}
+    with session_scope(database_url) as session:
+        case_id = OpenHandoff(session, load_policy(), clock)(
+            "test:cust-8", "request", "客户要求转人工", topic="quality_sanbao").case.id
+    wang = agent_page("wang")
+    wang.click(f"#queue li[data-case='{case_id}']")
+    wang.click("#case button:has-text('接入')")
+    wang.wait_for_selector("#case h1:has-text('处理中')")
+
+    wang.click("#case button:has-text('登记投诉')")
+    wang.wait_for_selector(".complaint-form")
+    assert wang.input_value("input[name=complaint_business]") == "京东上的小熊电器旗舰店"  # from what the customer said
+    assert wang.input_value("input[name=complaint_amount]") == "199.00 元"
+    wang.fill("input[name=complaint_amount]", "很多钱")
+    wang.fill("input[name=complaint_name]", "张三")
+    wang.fill("input[name=complaint_phone]", "13812345678")
+    wang.check("input[name=customer_consented]")
+    wang.click(".complaint-form button[type=submit]")
+    wang.wait_for_selector(".complaint-form [data-problem=complaint_amount]:has-text('没能读懂「很多钱」')")
+    assert wang.locator(".complaint-form .problem:not(:empty)").count() == 1  # beside that field only
+    wang.wait_for_selector("#status", state="hidden")
+    screenshot(wang, "07-complaint-form-says-what-to-fix")
+
+    wang.fill("input[name=complaint_amount]", "199")
+    wang.click(".complaint-form button[type=submit]")
+    wang.wait_for_selector("#case .complaints li:has-text('TS-20261201-000001'):has-text('已关联本会话')")
+    wang.wait_for_selector("#case .history li:has-text('登记投诉'):has-text('TS-20261201-000001')")
+    assert wang.locator(".complaint-form").count() == 0 and wang.locator("#case button:has-text('登记投诉')").count() == 0
+    assert delivered[-1].startswith("已为您登记投诉，投诉编号：TS-20261201-000001。")
+    wang.wait_for_selector("#status", state="hidden")
+    wang.locator("#case .complaints").scroll_into_view_if_needed()
+    screenshot(wang, "08-complaint-filed-and-linked")

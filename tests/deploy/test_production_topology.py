@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import secrets
-import socket
 import time
 import uuid
 
@@ -22,7 +20,7 @@ from bot.channels.relay_client import RasaRelay
 from bot.deploy import Launcher, Topology
 from bot.store import engine
 from bot.store.database import dispose
-from tests.e2e.bot_process import free_port, texts
+from tests.e2e.bot_process import texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -34,33 +32,11 @@ LONG_COMPLAINT = (
 )
 
 
-def free_ports(count: int) -> int:
-    """The first of ``count`` consecutive free loopback ports (servers of one kind take consecutive ports)."""
-    for _ in range(200):
-        first = random.randint(20000, 60000)
-        sockets = []
-        try:
-            for port in range(first, first + count):
-                probe = socket.socket()
-                sockets.append(probe)
-                probe.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-        finally:
-            for probe in sockets:
-                probe.close()
-    raise RuntimeError("no free run of ports")
-
-
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
     suffix = secrets.token_hex(4)
-    topology = Topology(
-        rasa_servers=2, action_servers=2,
-        public_rasa_port=free_port(), api_port=free_port(), public_actions_port=free_port(),
-        public_console_port=free_port(), first_rasa_port=free_ports(2), first_action_port=free_ports(2),
-        console_port=free_port(), database=f"bot_test_{suffix}", tracker_database=f"bot_tracker_test_{suffix}",
+    topology = Topology.on_free_ports(
+        rasa_servers=2, action_servers=2, database=f"bot_test_{suffix}", tracker_database=f"bot_tracker_test_{suffix}",
         lock_key_prefix=f"test_{suffix}", workdir=tmp_path_factory.mktemp("production"),
     )
     launcher = Launcher(topology, extra_env={"BOT_DESK_RELAY_KEY": RELAY_KEY})

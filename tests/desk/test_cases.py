@@ -138,11 +138,12 @@ def test_an_agent_at_capacity_is_neither_offered_nor_given_more(desk, agents, da
 
 def test_closing_needs_the_customers_confirmation(desk, agents, database_url, clock):
     case_id = open_claimed(desk, "wang")
-    desk(RecordAgentReply, case_id, "wang", "您好，我来帮您联系商家，您的电话是13812345678吗？")
+    desk(RecordAgentReply, case_id, "wang", "您好，我来帮您联系商家，您的电话是13812345678吗？",
+         override_reason="客户要求核对登记的电话")
     desk(ProposeResolution, case_id, "wang", "商家同意退货退款，3个工作日内到账")
     case = case_of(database_url, case_id)
     assert case.status is CaseStatus.AWAITING_CONFIRMATION and case.first_response_at is not None
-    assert case.events[2].action == "agent_replied" and "138****5678" in case.events[2].note
+    assert case.events[3].action == "agent_replied" and "138****5678" in case.events[3].note
     desk(ConfirmResolution, case_id)
     case = case_of(database_url, case_id)
     assert case.status is CaseStatus.CLOSED and case.with_person is False
@@ -239,15 +240,17 @@ def test_the_customer_confirms_or_disputes_a_proposed_resolution_in_their_channe
     case_id = open_claimed(desk, "wang", "web:c2")
     desk(ProposeResolution, case_id, "wang", "商家同意退款 299 元")
     # Any other message while the result waits is the customer talking to the agent, not an answer.
-    assert desk(RouteCustomerMessage, "web:c2", "确认一下，退款几天到账？") == CustomerTurn(True, None, case_id)
+    assert desk(RouteCustomerMessage, "web:c2", "确认一下，退款几天到账？") == CustomerTurn(True, (), case_id)
     disputed = desk(RouteCustomerMessage, "web:c2", DISPUTE_PAYLOAD)
-    assert disputed.with_person is True and "还没解决" in disputed.reply
+    assert disputed.with_person is True and "还没解决" in disputed.replies[0]["text"]
     assert case_of(database_url, case_id).status_value == CaseStatus.ACTIVE.value
     desk(ProposeResolution, case_id, "wang", "商家已退款 299 元")
     confirmed = desk(RouteCustomerMessage, "web:c2", "已解决，确认结案")
-    assert confirmed.with_person is False and "已结案" in confirmed.reply
+    assert confirmed.with_person is False and "已结案" in confirmed.replies[0]["text"]
+    assert confirmed.replies[1]["text"].startswith("本次人工服务您满意吗")  # asked once, right away
     assert case_of(database_url, case_id).status_value == CaseStatus.CLOSED.value
-    assert [e.action for e in case_of(database_url, case_id).events][-2:] == ["customer_message", "customer_confirmed"]
+    assert [e.action for e in case_of(database_url, case_id).events][-3:] == [
+        "customer_message", "customer_confirmed", "satisfaction_asked"]
     assert desk(RouteCustomerMessage, "web:c2", "已解决").with_person is False  # closed: the bot has it again
 
 

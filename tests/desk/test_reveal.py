@@ -48,7 +48,7 @@ def test_the_original_is_shown_for_a_reason_and_the_reveal_is_on_the_record(desk
 def test_the_database_holds_the_original_only_encrypted(desk, agents, database_url):
     case_id = open_claimed(desk, "wang")
     customer_id = customer_writes(desk, database_url, case_id)
-    desk(RecordAgentReply, case_id, "wang", "我会打您的13812345678回电")
+    desk(RecordAgentReply, case_id, "wang", "我会打您的13812345678回电", override_reason="客户要求核对回电号码")
     reply_id = case_of(database_url, case_id).events[-1].id
     for event_id in (customer_id, reply_id):
         note, sealed = raw_event(database_url, event_id)

@@ -22,6 +22,7 @@ from bot.console.app import HANDED_BACK_NOTICE
 from bot.console.transcript import RasaTranscript
 from bot.desk import AddAgent, Handoff, load_policy
 from bot.desk.messages import CONFIRMED_REPLY
+from bot.desk.satisfaction import THANKS
 from bot.paths import REPO_ROOT
 from bot.store import session_scope
 from tests.e2e.bot_process import free_port
@@ -198,3 +199,11 @@ def test_a_customer_is_handed_to_an_agent_transferred_handed_back_and_closed_on_
     wang.wait_for_selector(f"#owned li[data-case='{case_id}']", state="detached")
     screenshot(customer, "05-customer-confirmed")
     screenshot(wang, "05-owner-told-of-closure")
+
+    # Asked once how satisfied they were; the rating counts for the owner, who is told.
+    question = customer.locator(".crw-bot", has_text="本次人工服务您满意吗")
+    question.wait_for()
+    question.locator(".crw-choice", has_text="5 分 非常满意").click()
+    customer.locator(".crw-bot", has_text=THANKS).wait_for()
+    wang.wait_for_selector(f"#notifications li:has-text('客户给会话 {case_id} 打了 5 分')")
+    screenshot(customer, "06-customer-rated")

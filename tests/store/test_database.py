@@ -37,7 +37,8 @@ def test_migrations_create_exactly_the_models(database_url):
     with engine(database_url).connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
         head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
-        assert connection.execute(text("select version_num from alembic_version")).scalar() == head == "0004_bot_answers"
+        version = connection.execute(text("select version_num from alembic_version")).scalar()
+        assert version == head == "0006_agent_amount_limit"
 
 
 def test_migrating_twice_changes_nothing(database_url):

@@ -16,7 +16,8 @@
     ownership_offered: "移交首问责任", ownership_accepted: "接受首问责任", ownership_declined: "拒绝首问责任",
     routed_to_owner: "转回首问负责人", customer_returned: "客户再次进线", callback_requested: "登记回访",
     note_added: "备注", personal_data_revealed: "查看完整信息",
-    customer_message: "客户留言", complaint_linked: "关联投诉",
+    customer_message: "客户留言", complaint_linked: "关联投诉", complaint_filed: "登记投诉",
+    assist_overridden: "未按提醒修改，仍然发送",
   };
 
   // revealed: originals shown in the open case, by event id; kept in the page only until another case opens.
@@ -42,7 +43,12 @@
     });
     const data = await response.json().catch(() => ({}));
     if (response.status === 401 && path !== "/login") showLogin();
-    if (!response.ok) throw new Error(data.detail && typeof data.detail === "string" ? data.detail : "操作失败（" + response.status + "）");
+    if (!response.ok) {
+      const failure = new Error(data.detail && typeof data.detail === "string" ? data.detail : "操作失败（" + response.status + "）");
+      failure.problems = data.problems || {};  // by field, when a form's fields were refused
+      failure.warnings = data.warnings || [];  // a reply refused for its assist warnings
+      throw failure;
+    }
     return data;
   }
 
@@ -79,6 +85,7 @@
     $("workspace").hidden = false;
     $("me").textContent = me.agent.display_name + (me.agent.role === "supervisor" ? "（主管）" : "");
     $("online").checked = me.agent.online;
+    $("supervisor-link").hidden = me.agent.role !== "supervisor"; // the API refuses agents anyway
     refresh();
   }
 
@@ -221,11 +228,11 @@
         canned.value = "";
         text.focus();
       });
-      extra.append(el("div", { class: "reply" }, canned, text,
-        el("button", { onclick: async () => {
-          if (!text.value.trim()) return;
-          try { await act(caseId, "/replies", { text: text.value }, "已发送"); } catch (error) { toast(error.message); }
-        } }, "发送")));
+      const warnings = el("div", { class: "assist-warnings" });
+      text.addEventListener("input", () => warnings.replaceChildren());  // the draft changed: 发送 checks it anew
+      extra.append(el("div", { class: "reply" }, canned, text, warnings,
+        el("button", { onclick: () => sendReply(caseId, text, warnings) }, "发送")),
+        suggestionPanel(caseId, text));
     }
     if (mine && item.status !== "closed") {
       const colleague = el("select", { name: "to_agent" });
@@ -274,6 +281,75 @@
     pane.append(await contextSection(item, mine));
   }
 
+  // 发送 asks the server first. A reply with warnings is held, the warnings shown beside it, until the agent changes
+  // it or gives a reason and clicks 仍然发送; the reason is recorded with the reply (the server refuses a warned
+  // reply without one, whatever the page does).
+  async function sendReply(caseId, text, box) {
+    if (!text.value.trim()) return;
+    const draft = text.value;
+    try {
+      const checked = await api("POST", "/cases/" + caseId + "/replies/check", { text: draft });
+      if (checked.warnings.length) { holdReply(caseId, text, box, draft, checked.warnings); return; }
+      await act(caseId, "/replies", { text: draft }, "已发送");
+    } catch (error) {
+      if (error.warnings && error.warnings.length) holdReply(caseId, text, box, draft, error.warnings);
+      else toast(error.message);
+    }
+  }
+
+  function holdReply(caseId, text, box, draft, warnings) {
+    const reason = el("input", { name: "override_reason", placeholder: "仍要发送的理由（必填，会记入记录）" });
+    const missing = el("span", { class: "error" });
+    const override = el("form", { class: "inline override" }, reason, " ", el("button", { type: "submit" }, "仍然发送"), " ", missing);
+    override.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (text.value !== draft) { await sendReply(caseId, text, box); return; }  // what was warned about is not what would go
+      if (!reason.value.trim()) { missing.textContent = "请填写仍要发送的理由"; reason.focus(); return; }
+      try {
+        await act(caseId, "/replies", { text: draft, override_reason: reason.value }, "已发送");
+      } catch (error) {
+        if (error.warnings && error.warnings.length) holdReply(caseId, text, box, draft, error.warnings);
+        else toast(error.message);
+      }
+    });
+    box.replaceChildren(el("strong", {}, "发送前请注意："),
+      el("ul", {}, warnings.map((warning) => el("li", { "data-code": warning.code }, warning.message))),
+      el("p", { class: "hint" }, "请修改回复后再发送；确需按原文发送的，填写理由后点“仍然发送”。"), override);
+  }
+
+  // 参考答案: the knowledge base's best entries for the draft (for the customer's last message while the draft is
+  // empty), and the bot's remedy assessment. 插入 puts one into the reply to adapt; only 发送 sends.
+  function suggestionPanel(caseId, text) {
+    const list = el("ol", {}, el("li", { class: "hint" }, "正在查找参考答案…"));
+    let timer = null, latest = 0;
+    async function look() {
+      const asked = ++latest;
+      const draft = text.value.trim();
+      let found;
+      try {
+        found = await api("GET", "/cases/" + caseId + "/suggestions" + (draft ? "?text=" + encodeURIComponent(draft) : ""));
+      } catch (error) { found = { entries: [], remedy: null, error: error.message }; }
+      if (asked !== latest) return;  // the agent typed on: a newer answer is coming
+      const items = found.entries.map((entry) => suggestion(entry.question, entry.score.toFixed(2), entry.text, text));
+      if (found.remedy) items.push(suggestion("机器人的权益评估", null, found.remedy, text));
+      list.replaceChildren(...(items.length ? items : [el("li", { class: found.error ? "error" : "hint" },
+        found.error ? "参考答案读取失败：" + found.error : "没有找到参考答案；输入回复时会按内容再找。")]));
+    }
+    text.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(look, 400); });
+    look();
+    return el("section", { class: "suggestions" }, el("h2", {}, "参考答案"), list);
+  }
+
+  function suggestion(title, score, answer, text) {
+    return el("li", {},
+      el("div", { class: "who" }, title + (score ? "（" + score + "）" : "")),
+      el("div", { class: "answer" }, answer),
+      el("button", { type: "button", class: "secondary", onclick: () => {
+        text.setRangeText(answer, text.selectionStart, text.selectionEnd, "end");
+        text.focus();
+      } }, "插入"));
+  }
+
   const ROLE = { customer: "客户", bot: "机器人", agent: "人工客服" };
   const DECISION = { answer: "直接答复", clarify: "请客户选择", fallback: "未能回答" };
 
@@ -308,7 +384,45 @@
       const ticket = el("input", { name: "ticket", placeholder: "投诉编号，如 TS-20261202-000001" });
       section.append(form("关联投诉", [ticket], () => act(item.id, "/complaint", { ticket: ticket.value }, "已关联投诉")));
     }
+    if (mine && item.status !== "closed" && !item.complaint_id) {
+      const filing = el("div", { class: "filing" });
+      filing.append(el("button", { type: "button", class: "secondary", onclick: async () => {
+        try { filing.replaceChildren(complaintForm(item, await api("GET", "/cases/" + item.id + "/complaint-draft"))); }
+        catch (error) { toast(error.message); }
+      } }, "登记投诉"));
+      section.append(filing);
+    }
     return section;
+  }
+
+  // The agent files a complaint for the customer: the fields come prefilled from the conversation, the server
+  // reads them as the bot's form would, and what it cannot read is shown beside the field.
+  function complaintForm(item, draft) {
+    const inputs = {}, problems = {};
+    const node = el("form", { class: "complaint-form" }, el("h3", {}, "为客户登记投诉"));
+    if (draft.transcript_error) node.append(el("p", { class: "error" }, draft.transcript_error + "，以下只按转人工原因预填。"));
+    draft.fields.forEach((field) => {
+      inputs[field.name] = el(field.name === "complaint_facts" ? "textarea" : "input", { name: field.name });
+      inputs[field.name].value = field.value;
+      problems[field.name] = el("div", { class: "problem", "data-problem": field.name });
+      node.append(el("label", {}, el("span", {}, field.label + (field.required ? "（必填）" : "（没有可留空）")),
+        inputs[field.name], problems[field.name]));
+    });
+    const consent = el("input", { type: "checkbox", name: "customer_consented", required: "" });
+    node.append(el("label", { class: "consent" }, consent, "客户已同意保存其个人信息用于处理投诉"),
+      el("button", { type: "submit" }, "提交"));
+    node.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      Object.values(problems).forEach((box) => { box.textContent = ""; });
+      const fields = Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input.value]));
+      try {
+        await act(item.id, "/complaints", { fields, customer_consented: consent.checked }, "已登记投诉");
+      } catch (error) {
+        Object.entries(error.problems || {}).forEach(([name, text]) => { if (problems[name]) problems[name].textContent = text; });
+        toast(error.message);
+      }
+    });
+    return node;
   }
 
   $("login-form").addEventListener("submit", async (event) => {

@@ -1,0 +1,28 @@
+"""The load benchmark at its smallest: it starts our bot, runs a conversation, and reports it (the real runs
+are `python scripts/bench_load.py`; see README, "Speed and scale")."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.paths import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_load_benchmark_reports_every_message_of_a_tiny_run(tmp_path):
+    out = tmp_path / "load.json"
+    run = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "bench_load.py"), "--targets", "embedded",
+                          "--levels", "2", "--messages", "3", "--out", str(out)],
+                         capture_output=True, text=True, timeout=1200)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "| target | conversations | messages | msg/s | p50 ms | p95 ms | p99 ms | lost |" in run.stdout
+    (result,) = json.loads(out.read_text(encoding="utf-8"))["results"]
+    # Every message got a real reply: none lost, none answered with the apology (a fresh bot, a fresh database).
+    assert (result["target"], result["conversations"], result["messages"], result["lost"], result["failed_turns"]) \
+        == ("embedded", 2, 6, 0, 0)
+    assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"]
+    assert out.with_suffix(".md").read_text(encoding="utf-8").startswith("# Load benchmark")
