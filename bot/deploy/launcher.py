@@ -8,8 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -19,6 +17,7 @@ from psycopg2 import sql
 from sqlalchemy.engine import make_url
 
 from bot.deploy.files import write_files
+from bot.deploy.processes import spawn, stop as stop_processes, wait_until_up
 from bot.deploy.topology import Topology
 from bot.paths import REPO_ROOT
 
@@ -116,24 +115,13 @@ class Launcher:
 
     def _spawn(self, process: Process, logs: Path, env: Dict[str, str]) -> None:
         process.log = logs / f"{process.name}.log"
-        process.popen = subprocess.Popen(process.command, cwd=REPO_ROOT, env=env, stdout=process.log.open("ab"),
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+        process.popen = spawn(process.command, REPO_ROOT, env, process.log)
         self.processes.append(process)
 
     @staticmethod
     def _wait_until_up(process: Process, deadline: float) -> None:
-        while time.monotonic() < deadline:
-            if process.popen.poll() is not None:
-                raise LaunchError(f"{process.name} exited with {process.popen.returncode}:\n"
-                                  f"{process.log.read_text(errors='replace')[-3000:]}")
-            try:
-                with urllib.request.urlopen(process.health_url, timeout=3) as answer:
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(1)
-        raise LaunchError(f"{process.name} did not come up:\n{process.log.read_text(errors='replace')[-3000:]}")
+        wait_until_up(process.health_url, process.popen, process.log, timeout=max(0.0, deadline - time.monotonic()),
+                      name=process.name, error=LaunchError)
 
     def kill(self, name: str) -> None:
         """Kill one process at once (SIGKILL), as a crash would."""
@@ -142,16 +130,7 @@ class Launcher:
         process.popen.wait()
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            if process.popen and process.popen.poll() is None:
-                os.killpg(process.popen.pid, signal.SIGTERM)
-        for process in reversed(self.processes):
-            if process.popen and process.popen.poll() is None:
-                try:
-                    process.popen.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.popen.pid, signal.SIGKILL)
-                    process.popen.wait()
+        stop_processes([process.popen for process in reversed(self.processes)])
 
     def wait(self) -> int:
         """Block until one process ends (then stop the rest); its exit code."""

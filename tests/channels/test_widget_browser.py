@@ -6,25 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from bot.channels import hub, outbound
-from bot.paths import REPO_ROOT
+from tests.browser import FreshPages, chromium_driver, save_screenshot
 from tests.channels.conftest import REDIS_URL
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-ARTIFACTS = REPO_ROOT / "var" / "artifacts" / "widget"
+ARTIFACTS = "widget"  # under var/artifacts/
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 PAYLOADS = ['<script>window.__pwned=1</script>', '<img src=x onerror="window.__pwned=1">',
@@ -33,44 +27,27 @@ PAYLOADS = ['<script>window.__pwned=1</script>', '<img src=x onerror="window.__p
 
 @pytest.fixture(scope="module")
 def playwright():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/setup.sh does)")
-    with playwright_sync.sync_playwright() as driver:
+    with chromium_driver() as driver:
         yield driver
 
 
 @pytest.fixture
 def open_page(playwright, web_bot):
     """``open_page(viewport)`` → a page on the demo site in a fresh browser profile."""
-    contexts, profiles = [], []
+    pages = FreshPages(playwright, "crw-profile-", locale="zh-CN", timeout_ms=120_000)
 
     def open_(viewport=DESKTOP, init_script=None):
-        profile = tempfile.mkdtemp(prefix="crw-profile-")
-        profiles.append(profile)
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, viewport=viewport,
-            locale="zh-CN",
-        )
-        contexts.append(context)
-        if init_script:
-            context.add_init_script(init_script)
-        page = context.pages[0] if context.pages else context.new_page()
-        page.set_default_timeout(120_000)
-        page.goto(f"{web_bot.url}/chat/")
+        page = pages.open(f"{web_bot.url}/chat/", viewport, init_script=init_script)
         page.click(".crw-launcher")
         page.wait_for_selector('.crw-status[data-state="online"]')
         return page
 
     yield open_
-    for context in contexts:
-        context.close()
-    for profile in profiles:
-        shutil.rmtree(profile, ignore_errors=True)
+    pages.close()
 
 
 def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    save_screenshot(page, ARTIFACTS, name)
 
 
 def ask(page, text: str) -> None:
@@ -244,13 +221,9 @@ def test_the_widget_works_embedded_in_another_sites_page(playwright, web_bot, tm
     handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(tmp_path))  # noqa: E731
     shop = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=shop.serve_forever, daemon=True).start()
-    profile = tempfile.mkdtemp(prefix="crw-profile-")
-    context = playwright.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, viewport=DESKTOP)
+    pages = FreshPages(playwright, "crw-profile-", locale=None, timeout_ms=120_000)  # the browser's own language
     try:
-        page = context.pages[0] if context.pages else context.new_page()
-        page.set_default_timeout(120_000)
-        page.goto(f"http://127.0.0.1:{shop.server_address[1]}/shop.html")
+        page = pages.open(f"http://127.0.0.1:{shop.server_address[1]}/shop.html", DESKTOP)
         assert page.locator(".crw-title").inner_text() == "售后咨询"
         page.wait_for_selector('.crw-status[data-state="online"]')
         ask(page, CHOOSE_7DAY)
@@ -259,6 +232,5 @@ def test_the_widget_works_embedded_in_another_sites_page(playwright, web_bot, tm
         assert answer.locator(".crw-basis").inner_text().startswith("法律依据：")
         screenshot(page, "embedded-in-another-site")
     finally:
-        context.close()
+        pages.close()
         shop.shutdown()
-        shutil.rmtree(profile, ignore_errors=True)

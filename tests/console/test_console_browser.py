@@ -5,53 +5,25 @@ Screenshots go to var/artifacts/console/ (kept after the run, for people to look
 """
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from bot.channels import outbound
 from bot.desk import OpenHandoff, RecordCustomerMessage, load_policy
-from bot.paths import REPO_ROOT
 from bot.store import session_scope
+from tests.browser import fresh_pages, save_screenshot
 from tests.console.conftest import PASSWORD
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-ARTIFACTS = REPO_ROOT / "var" / "artifacts" / "console"
+ARTIFACTS = "console"  # under var/artifacts/
 INJECTION = '<img src=x onerror="window.__pwned=1">'
 
 
 @pytest.fixture
 def open_page(console):
     """``open_page()`` → a console page in a fresh browser profile."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/setup.sh does)")
-    profiles, contexts = [], []
-    with playwright_sync.sync_playwright() as driver:
-
-        def open_():
-            profile = tempfile.mkdtemp(prefix="console-profile-")
-            profiles.append(profile)
-            context = driver.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                viewport={"width": 1280, "height": 800}, locale="zh-CN",
-            )
-            contexts.append(context)
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(30_000)
-            page.goto(console + "/")
-            return page
-
-        yield open_
-        for context in contexts:
-            context.close()
-    for profile in profiles:
-        shutil.rmtree(profile, ignore_errors=True)
+    with fresh_pages("console-profile-", locale="zh-CN", timeout_ms=30_000) as pages:
+        yield lambda: pages.open(console + "/", {"width": 1280, "height": 800})
 
 
 def log_in(page, username: str, password: str = PASSWORD) -> None:
@@ -75,8 +47,7 @@ def agent_page(open_page):
 
 
 def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    save_screenshot(page, ARTIFACTS, name, full_page=True)
 
 
 def test_a_wrong_password_is_told_and_nothing_opens(open_page):

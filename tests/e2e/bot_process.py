@@ -1,27 +1,19 @@
 """Start the real action server and Rasa server on free loopback ports, and talk to them over HTTP."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import requests
 
+from bot.deploy.processes import free_port, spawn, stop as stop_processes, wait_until_up
 from bot.paths import REPO_ROOT
 
 VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+_wait_until_up = wait_until_up  # under the name tests/channels/wechat_bot.py imports
 
 
 def newest_model() -> Path:
@@ -29,30 +21,6 @@ def newest_model() -> Path:
     if not models:
         raise RuntimeError("no trained model in models/: run `bash scripts/run-tests.sh`, which trains it")
     return models[-1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"{url} did not come up in {timeout:.0f}s:\n{log.read_text()[-3000:]}")
-
-
-def _stop(process: Optional[subprocess.Popen]) -> None:
-    if process and process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @dataclass
@@ -82,14 +50,13 @@ class BotProcesses:
     def start_actions(self) -> None:
         self.action_port = free_port()
         log = self.workdir / "actions.log"
-        self.actions = subprocess.Popen(
+        self.actions = spawn(
             [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
             # As in run-bot.sh: a busy action server must not cut Rasa off before its request has started.
-            cwd=REPO_ROOT, env={**self.env, "SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75"},
-            stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+            REPO_ROOT, {**self.env, "SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75"}, log,
         )
         # The action server loads the knowledge base and its index before it answers; on 2 busy cores that takes minutes.
-        _wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions, log, timeout=600)
+        wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions, log, timeout=600)
 
     def start_rasa(self, port: Optional[int] = None) -> None:
         self.rasa_port = port or free_port()
@@ -102,12 +69,12 @@ class BotProcesses:
             encoding="utf-8",
         )
         log = self.workdir / "rasa.log"
-        self.rasa = subprocess.Popen(
+        self.rasa = spawn(
             [str(VENV_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(self.rasa_port),
              "--model", str(newest_model()), "--endpoints", str(endpoints), "--credentials", str(self.credentials)],
-            cwd=REPO_ROOT, env=self.env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+            REPO_ROOT, self.env, log,
         )
-        _wait_until_up(f"{self.url}/status", self.rasa, log, timeout=300)
+        wait_until_up(f"{self.url}/status", self.rasa, log, timeout=300)
 
     def restart_rasa(self, same_port: bool = False) -> None:
         """Restart the Rasa server; ``same_port`` keeps its address, as pages holding it open expect."""
@@ -115,11 +82,11 @@ class BotProcesses:
         self.start_rasa(self.rasa_port if same_port else None)
 
     def stop_rasa(self) -> None:
-        _stop(self.rasa)
+        stop_processes([self.rasa])
 
     def stop(self) -> None:
-        _stop(self.rasa)
-        _stop(self.actions)
+        stop_processes([self.rasa])  # one after the other: Rasa first, then its action server
+        stop_processes([self.actions])
 
     def say(self, sender: str, text: str) -> List[dict]:
         """Send a message on the REST channel; returns the bot's replies."""

@@ -7,11 +7,8 @@ Screenshots go to var/artifacts/desk/ (kept after the run, for people to look at
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import uvicorn
@@ -23,8 +20,8 @@ from bot.console.transcript import RasaTranscript
 from bot.desk import AddAgent, Handoff, load_policy
 from bot.desk.messages import CONFIRMED_REPLY
 from bot.desk.satisfaction import THANKS
-from bot.paths import REPO_ROOT
 from bot.store import session_scope
+from tests.browser import fresh_pages, save_screenshot
 from tests.e2e.bot_process import free_port
 from tests.e2e.conftest import AGENT_PASSWORD, SKILLS
 
@@ -32,10 +29,7 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-ARTIFACTS = REPO_ROOT / "var" / "artifacts" / "desk"
+ARTIFACTS = "desk"  # under var/artifacts/
 
 
 @pytest.fixture(scope="module")
@@ -61,33 +55,13 @@ def console(bot):
 
 @pytest.fixture
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/setup.sh does)")
-    contexts, profiles = [], []
-    with playwright_sync.sync_playwright() as driver:
-
-        def open_(url: str, viewport: dict):
-            profile = tempfile.mkdtemp(prefix="desk-profile-")
-            profiles.append(profile)
-            context = driver.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, viewport=viewport,
-                locale="zh-CN")
-            contexts.append(context)
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(120_000)
-            page.goto(url)
-            return page
-
-        yield open_
-        for context in contexts:
-            context.close()
-    for profile in profiles:
-        shutil.rmtree(profile, ignore_errors=True)
+    """``browser(url, viewport)`` → a page at ``url`` in a fresh browser profile."""
+    with fresh_pages("desk-profile-", locale="zh-CN", timeout_ms=120_000) as pages:
+        yield pages.open
 
 
 def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    save_screenshot(page, ARTIFACTS, name)
 
 
 def agent_signed_in(browser, console: str, username: str):

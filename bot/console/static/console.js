@@ -24,32 +24,13 @@
   const state = { csrf: null, me: null, selected: null, seenQueue: null, revealed: {} };
   const $ = (id) => document.getElementById(id);
 
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(props || {}).forEach(([key, value]) => {
-      if (key === "class") node.className = value;
-      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value);
-    });
-    children.flat(Infinity).forEach((child) => node.append(child instanceof Node ? child : document.createTextNode(String(child))));
-    return node;
-  }
+  const { el } = window.ConsolePage;  // page.js
 
-  async function api(method, path, body) {
-    const headers = { "Content-Type": "application/json" };
-    if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
-    const response = await fetch("/api" + path, {
-      method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+  // Signed out (a 401 anywhere but the login itself): back to the login form.
+  function api(method, path, body) {
+    return window.ConsolePage.api(method, path, body, {
+      csrf: state.csrf, failure: "操作失败", onUnauthorized: (called) => { if (called !== "/login") showLogin(); },
     });
-    const data = await response.json().catch(() => ({}));
-    if (response.status === 401 && path !== "/login") showLogin();
-    if (!response.ok) {
-      const failure = new Error(data.detail && typeof data.detail === "string" ? data.detail : "操作失败（" + response.status + "）");
-      failure.problems = data.problems || {};  // by field, when a form's fields were refused
-      failure.warnings = data.warnings || [];  // a reply refused for its assist warnings
-      throw failure;
-    }
-    return data;
   }
 
   function toast(text) {

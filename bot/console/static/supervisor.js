@@ -17,16 +17,7 @@
   const shown = (value) => (value === null || value === undefined ? "—" : String(value));
   const name = (agent) => (agent ? agent.display_name : "（未接入）");
 
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(props || {}).forEach(([key, value]) => {
-      if (key === "class") node.className = value;
-      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value);
-    });
-    children.flat(Infinity).forEach((child) => node.append(child instanceof Node ? child : document.createTextNode(String(child))));
-    return node;
-  }
+  const { el } = window.ConsolePage;  // page.js
 
   function svg(tag, attrs, ...children) {
     const node = document.createElementNS(SVG_NS, tag);
@@ -35,16 +26,7 @@
     return node;
   }
 
-  async function api(path) {
-    const response = await fetch("/api" + path, { credentials: "same-origin" });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const error = new Error(typeof data.detail === "string" ? data.detail : "读取失败（" + response.status + "）");
-      error.status = response.status;
-      throw error;
-    }
-    return data;
-  }
+  const api = (path) => window.ConsolePage.api("GET", path, undefined, { failure: "读取失败" });
 
   // Signed out, an agent, or the desk unreachable: nothing of the board is shown, and the page says why.
   function refuse(error) {
