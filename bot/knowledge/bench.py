@@ -349,6 +349,8 @@ class SetResult:
     name: str
     questions: List[Question]
     scores: List[SystemScore]
+    # The bot's out-of-fold calibration figures from training, shown with the set it was trained on.
+    calibration: Optional[Dict[str, object]] = None
 
     def as_dict(self) -> Dict[str, object]:
         decisions = {s.system: s.decisions() for s in self.scores if s.decisions()}
@@ -362,6 +364,8 @@ class SetResult:
         }
         if RERANKER in decisions and any(q.entry_labelled for q in self.questions):
             out["targets"] = [{"target": t, "value": v, "met": m} for t, v, m in targets(decisions[RERANKER])]
+        if self.calibration:
+            out["calibration (out of fold, from training)"] = self.calibration
         return out
 
     def markdown(self) -> str:
@@ -378,14 +382,49 @@ class SetResult:
             text += "\n\nTargets for the bot: " + "; ".join(
                 f"{t['target']}: {t['value']} {'met' if t['met'] else 'NOT met'}" for t in data["targets"]  # type: ignore[index]
             )
+        if self.calibration:
+            text += "\n\n" + calibration_markdown(self.calibration)
         return text
+
+
+def calibration_markdown(report: Dict[str, object]) -> str:
+    """The training's out-of-fold figures on the tuning half: what answering on the top hit's confidence would do
+    (risk–coverage, the reranker's probability and the calibrated one), and the chosen policy."""
+    raw = {row["top at least"]: row for row in report.get("raw coverage", [])}  # type: ignore[union-attr]
+    calibrated = {row["top at least"]: row for row in report.get("calibrated coverage", [])}  # type: ignore[union-attr]
+
+    def cell(value: object) -> str:
+        return "–" if value is None else str(value)
+
+    lines = [
+        f"**Out of fold, from training** ({report.get('questions')} tuning questions; each ranked by a reranker that "
+        f"never saw it, calibrated by a calibrator that never saw it, mean over {report.get('repeats', 1)} fold "
+        "assignments). Answering when the top hit's confidence is at least *t*:",
+        "",
+        "| t | reranker p: share | right | calibrated: share | right | right entry in top 3 | in a menu of the top's topic |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for t in sorted(set(raw) | set(calibrated)):
+        r, c = raw.get(t, {}), calibrated.get(t, {})
+        lines.append(f"| {t} | {cell(r.get('share'))} | {cell(r.get('right'))} | {cell(c.get('share'))} | "
+                     f"{cell(c.get('right'))} | {cell(c.get('right entry in top 3'))} | "
+                     f"{cell(c.get('right entry in a menu of its topic'))} |")
+    chosen = report.get("chosen policy") or {}
+    if chosen:
+        figures = chosen.get("figures", {})  # type: ignore[union-attr]
+        lines += ["", f"Chosen policy {chosen.get('thresholds')} (meets the targets with margin: "  # type: ignore[union-attr]
+                      f"{chosen.get('meets the targets with margin')}): "  # type: ignore[union-attr]
+                      + "; ".join(f"{k} {v}" for k, v in figures.items())]  # type: ignore[union-attr]
+    return "\n".join(lines)
 
 
 def run(service: KnowledgeService, sets: Sequence[Tuple[str, Sequence[Question]]],
         extra: Optional[Dict[str, System]] = None) -> List[SetResult]:
     all_systems = systems(service)
     all_systems.update(extra or {})
-    return [SetResult(name, list(qs), [score(n, s, qs) for n, s in all_systems.items()]) for name, qs in sets]
+    calibration = getattr(service.retriever.model, "report", None) or None
+    return [SetResult(name, list(qs), [score(n, s, qs) for n, s in all_systems.items()],
+                      calibration if name == REAL_SETS[0][0] else None) for name, qs in sets]
 
 
 def report(results: Sequence[SetResult], header: str, output: Path) -> str:

@@ -7,8 +7,11 @@
 3. A logistic regression scores each candidate with the probability that it answers the question, from
    features a person can read (:data:`FEATURES`): cosines and BM25 on whole text and focus, the topic
    classifier's belief, act match, a denied concept the entry is about, a role the entry does not serve …
-4. The probabilities are what decisions are judged on (:mod:`bot.knowledge.decision`), with thresholds tuned
-   on the real tuning questions by cross-validation at training time.
+4. A second stage (:class:`Calibrator`) turns the ranked list into the probability, for this question, that
+   the top entry (and each runner-up) is the right one — from the list's shape (top logit, gap, softmax share),
+   the topic classifier's belief and its out-of-scope probability, the memory, lexical and dense margins. It is
+   fitted on the out-of-fold rankings of the real tuning questions; decisions are judged on these confidences
+   (:mod:`bot.knowledge.decision`), with thresholds tuned on confidences that are themselves out of fold.
 
 Training is deterministic and offline: the knowledge base's own wordings (each one a query with itself left out
 of the index) plus the real tuning half ``knowledge/bench/real/tune.jsonl`` when it exists. The trained
@@ -44,7 +47,7 @@ CANDIDATES = 30
 REAL_QUESTION_WEIGHT = 4.0
 FOLDS = 5
 # Bump when features or training change, so cached models are retrained.
-TRAINING_VERSION = "rerank-v5"
+TRAINING_VERSION = "rerank-v7"
 
 FEATURES = (
     "dense_full", "dense_focus", "dense_answer", "dense_full_gap", "dense_focus_gap",
@@ -234,6 +237,141 @@ class Memory:
         return per_entry, per_topic, uncovered
 
 
+# -- calibration: how sure is the top entry? -----------------------------------------------------------------
+# The reranker's probabilities are fitted per candidate, over all candidates of all training queries; how sure the
+# top one is for *this* question depends on the whole list (a bare keyword scores several entries at 0.9, a real
+# story one entry at 0.4 and the rest near 0). A second stage, fitted on the out-of-fold rankings of the real
+# tuning half, turns the list into the probability that the top entry is the right one (:data:`QUERY_FEATURES`),
+# and that each runner-up is (:data:`RIVAL_FEATURES`). Pure numpy at query time.
+QUERY_FEATURES = (
+    "top_logit", "top_gap", "top_share", "topic_best", "out_of_scope", "memory_uncovered", "related_in_menu",
+    "focus_length", "memory_entry", "topic_of_top", "dense_top", "bm25_top", "bm25_margin", "bm25_gap", "dense_gap",
+)
+RIVAL_FEATURES = (
+    "logit", "gap_to_top", "share", "second", "related", "topic", "memory_entry", "dense", "bm25",
+    "topic_best", "out_of_scope", "memory_uncovered", "top_share",
+)
+# How many of the best hits a menu may show (ConfidencePolicy.max_candidates); the runner-up model is fitted on them.
+MENU_WIDTH = 3
+CALIBRATION_C = 0.3
+# The thresholds are tuned on calibrated confidences from calibrators that never saw the question (5 folds),
+# repeated over this many fold assignments so a threshold does not hinge on one lucky split.
+CALIBRATION_REPEATS = 5
+_COLUMN = {name: i for i, name in enumerate(FEATURES)}
+
+
+def calibration_inputs(logits: np.ndarray, features: np.ndarray, topic_probs: np.ndarray, topic_classes: Sequence[str],
+                       topics: Sequence[str], contrast: bool, focus: str) -> Tuple[np.ndarray, np.ndarray]:
+    """The top model's row and the runner-up rows (ranks 2, 3, …) of one ranked list; ``logits``, ``features`` and
+    ``topics`` are in the reranker's order, best first."""
+    z = np.asarray(logits, dtype=np.float64)
+    share = np.exp(z - z.max())
+    share /= share.sum()
+    x = features
+    oos = float(topic_probs[list(topic_classes).index(OUT_OF_SCOPE)]) if OUT_OF_SCOPE in topic_classes else 0.0
+    related = np.array([t == topics[0] for t in topics]) | contrast
+    second = 1 if len(z) > 1 else 0
+    top = np.array([
+        z[0], z[0] - (z[1] if second else z[0] - 10.0), share[0], topic_probs.max(), oos,
+        x[0, _COLUMN["memory_uncovered"]], float(related[1:MENU_WIDTH].sum()), np.log1p(len(focus)),
+        x[0, _COLUMN["memory_entry"]], x[0, _COLUMN["topic_full"]], x[0, _COLUMN["dense_full"]],
+        x[0, _COLUMN["bm25_full"]], x[0, _COLUMN["bm25_full"]] - (x[1, _COLUMN["bm25_full"]] if second else 0.0),
+        x[0, _COLUMN["bm25_full_gap"]], x[0, _COLUMN["dense_full_gap"]],
+    ])
+    rivals = np.array([[
+        z[i], z[0] - z[i], share[i], float(i == 1), float(related[i]), x[i, _COLUMN["topic_full"]],
+        x[i, _COLUMN["memory_entry"]], x[i, _COLUMN["dense_full"]], x[i, _COLUMN["bm25_full"]],
+        topic_probs.max(), oos, x[0, _COLUMN["memory_uncovered"]], share[0],
+    ] for i in range(1, len(z))]).reshape(-1, len(RIVAL_FEATURES))
+    return top, rivals
+
+
+@dataclass
+class Calibrator:
+    """Two logistic models over :data:`QUERY_FEATURES` and :data:`RIVAL_FEATURES`: P(the top entry is the right
+    one) and P(this runner-up is the right one). Confidences never rise down the list (the reranker's order)."""
+
+    top_mean: np.ndarray
+    top_scale: np.ndarray
+    top_weights: np.ndarray
+    top_bias: float
+    rival_mean: np.ndarray
+    rival_scale: np.ndarray
+    rival_weights: np.ndarray
+    rival_bias: float
+
+    def confidences(self, top: np.ndarray, rivals: np.ndarray) -> np.ndarray:
+        first = _sigmoid(((top - self.top_mean) / self.top_scale) @ self.top_weights + self.top_bias)
+        rest = _sigmoid(((rivals - self.rival_mean) / self.rival_scale) @ self.rival_weights + self.rival_bias) \
+            if len(rivals) else np.zeros(0)
+        return np.minimum.accumulate(np.concatenate([[first], rest]))
+
+    ARRAYS = ("top_mean", "top_scale", "top_weights", "rival_mean", "rival_scale", "rival_weights")
+
+    def arrays(self) -> Dict[str, np.ndarray]:
+        out = {f"calibrator_{name}": getattr(self, name) for name in self.ARRAYS}
+        out["calibrator_biases"] = np.array([self.top_bias, self.rival_bias])
+        return out
+
+    @classmethod
+    def from_arrays(cls, data) -> Optional["Calibrator"]:
+        if "calibrator_biases" not in data:
+            return None
+        top_bias, rival_bias = (float(b) for b in data["calibrator_biases"])
+        a = {name: data[f"calibrator_{name}"] for name in cls.ARRAYS}
+        return cls(a["top_mean"], a["top_scale"], a["top_weights"], top_bias,
+                   a["rival_mean"], a["rival_scale"], a["rival_weights"], rival_bias)
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _logistic(x: np.ndarray, y: np.ndarray) -> Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
+    from sklearn.linear_model import LogisticRegression
+
+    if len(x) == 0 or y.min() == y.max():
+        return None
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=CALIBRATION_C, max_iter=3000).fit((x - mean) / scale, y)
+    return mean, scale, model.coef_[0], float(model.intercept_[0])
+
+
+def fit_calibrator(inputs: Sequence[Tuple[np.ndarray, np.ndarray]], gold_at: Sequence[int]) -> Optional[Calibrator]:
+    """Fit on (top row, runner-up rows) per question; ``gold_at``: the right entry's rank (0 = top), -1 if none.
+    None when the questions do not hold both outcomes (nothing to calibrate on)."""
+    gold_at = np.asarray(gold_at)
+    top = _logistic(np.stack([t for t, _ in inputs]) if inputs else np.zeros((0, len(QUERY_FEATURES))),
+                    (gold_at == 0).astype(float))
+    rows, labels = [], []
+    for (_, rivals), g in zip(inputs, gold_at):
+        for i, row in enumerate(rivals[:MENU_WIDTH - 1], 1):
+            rows.append(row)
+            labels.append(float(g == i))
+    rival = _logistic(np.array(rows).reshape(-1, len(RIVAL_FEATURES)), np.array(labels))
+    if top is None or rival is None:
+        return None
+    return Calibrator(*top, *rival)
+
+
+def out_of_fold_confidences(inputs: Sequence[Tuple[np.ndarray, np.ndarray]], gold_at: Sequence[int],
+                            seed: int, folds: int = FOLDS) -> Optional[List[np.ndarray]]:
+    """Each question's calibrated confidences from a calibrator fitted on the other folds."""
+    out: List[Optional[np.ndarray]] = [None] * len(inputs)
+    order = np.random.RandomState(seed).permutation(len(inputs))
+    for f in range(folds):
+        held = order[f::folds]
+        held_set = set(held.tolist())
+        training = [j for j in range(len(inputs)) if j not in held_set]
+        calibrator = fit_calibrator([inputs[j] for j in training], [gold_at[j] for j in training])
+        if calibrator is None:
+            return None
+        for j in held:
+            out[j] = calibrator.confidences(*inputs[j])
+    return out  # type: ignore[return-value]
+
+
 @dataclass
 class RerankModel:
     topic: TopicClassifier
@@ -244,10 +382,16 @@ class RerankModel:
     mask: np.ndarray
     memory: Memory
     thresholds: Dict[str, float] = field(default_factory=dict)
+    # None without real tuning questions: hits then carry the reranker's own probabilities.
+    calibrator: Optional[Calibrator] = None
+    # Out-of-fold figures from training (risk–coverage table, the chosen policy's figures), for `kb bench`.
+    report: Dict[str, object] = field(default_factory=dict)
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        return ((features - self.mean) / self.scale * self.mask) @ self.weights + self.bias
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        z = ((features - self.mean) / self.scale * self.mask) @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-z))
+        return _sigmoid(self.logits(features))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -257,6 +401,8 @@ class RerankModel:
             topic_classes=np.array(self.topic.classes), mean=self.mean, scale=self.scale, weights=self.weights,
             bias=np.array([self.bias]), mask=self.mask, thresholds=np.array(json.dumps(self.thresholds)),
             memory_vectors=self.memory.vectors, memory_entries=self.memory.entries, memory_topics=self.memory.topics,
+            report=np.array(json.dumps(self.report, ensure_ascii=False)),
+            **(self.calibrator.arrays() if self.calibrator else {}),
         )
         tmp.replace(path)
 
@@ -266,7 +412,8 @@ class RerankModel:
         topic = TopicClassifier(data["topic_coef"], data["topic_intercept"], [str(c) for c in data["topic_classes"]])
         memory = Memory(data["memory_vectors"], data["memory_entries"], data["memory_topics"])
         return cls(topic, data["mean"], data["scale"], data["weights"], float(data["bias"][0]), data["mask"],
-                   memory, json.loads(str(data["thresholds"])))
+                   memory, json.loads(str(data["thresholds"])), Calibrator.from_arrays(data),
+                   json.loads(str(data["report"])) if "report" in data else {})
 
 
 class RerankingRetriever:
@@ -382,20 +529,40 @@ class RerankingRetriever:
         return self.rank(query, k)[0]
 
     def rank(self, query: str, k: int = 5) -> Tuple[List[Hit], Optional[str]]:
-        """The best k hits, and the topic the classifier believes the question is about (may be out_of_scope)."""
+        """The best k hits, and the topic the classifier believes the question is about (may be out_of_scope).
+
+        Hits are in the reranker's order; ``score`` is its probability, ``confidence`` the calibrated probability
+        that this hit is the right entry for this question (:class:`Calibrator`; the reranker's probability when
+        there is no calibrator), never rising down the list.
+        """
         query = normalise(query)
         if not query:
             return [], None
         ev = self.evidence(query)
-        probabilities = self.model.probabilities(self.features(ev, self.model.topic, self.model.memory))
-        order = np.argsort(-probabilities, kind="stable")[:k]
+        features = self.features(ev, self.model.topic, self.model.memory)
+        logits = self.model.logits(features)
+        probabilities = _sigmoid(logits)
+        order = np.argsort(-probabilities, kind="stable")
+        topic_probs = self.model.topic.proba(ev.vector_full[None, :])[0]
+        if self.model.calibrator is not None and len(order):
+            confidences = self.model.calibrator.confidences(*self.calibration_inputs(
+                ev, order, logits, features, topic_probs, self.model.topic.classes))
+        else:
+            confidences = probabilities[order]
         hits = [
             Hit(self.kb.entries[ev.candidates[j]], float(probabilities[j]), bm25=float(ev.bm25_full[ev.candidates[j]]),
-                dense=float(ev.dense_full[ev.candidates[j]]), confidence=float(probabilities[j]))
-            for j in order
+                dense=float(ev.dense_full[ev.candidates[j]]), confidence=float(confidences[n]))
+            for n, j in enumerate(order[:k])
         ]
-        topic = self.model.topic.classes[int(self.model.topic.proba(ev.vector_full[None, :])[0].argmax())]
+        topic = self.model.topic.classes[int(topic_probs.argmax())]
         return hits, topic
+
+    def calibration_inputs(self, ev: QueryEvidence, order: np.ndarray, logits: np.ndarray, features: np.ndarray,
+                           topic_probs: np.ndarray, topic_classes: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
+        """:func:`calibration_inputs` of one query; ``order``: the candidates' positions, best first."""
+        return calibration_inputs(logits[order], features[order], topic_probs, topic_classes,
+                                  [self.facts.topics[i] for i in ev.candidates[order]], ev.reading.contrast,
+                                  ev.reading.focus)
 
     def reading(self, query: str) -> Reading:
         return read(normalise(query))
@@ -594,19 +761,51 @@ def fit_reranker(retriever: RerankingRetriever, wordings: Sequence[PreparedQuery
 
 
 def train(retriever: RerankingRetriever, real: Sequence[TrainingQuery], ablation: Ablation = Ablation()) -> RerankModel:
-    """Train on the stored wordings plus the real questions; tune decision thresholds by cross-validation."""
-    from bot.knowledge.decision import tune_thresholds
-
+    """Train on the stored wordings plus the real questions; then, on the real questions' out-of-fold rankings,
+    fit the calibrator and tune the decision thresholds (:func:`calibrate`)."""
     wordings = prepare(retriever, wording_queries(retriever.kb), ablation.expansion)
     prepared_real = prepare(retriever, real, ablation.expansion) if ablation.real_questions else []
     wording_topic, real_topic, _ = out_of_fold_topics(retriever, wordings, prepared_real)
     final_topic = fit_topic(retriever, prepared_real)
     model = fit_reranker(retriever, wordings, prepared_real, [*wording_topic, *real_topic], final_topic, ablation)
     if prepared_real:
-        ranked = cross_validated_rankings(retriever, wordings, prepared_real, ablation,
-                                          (wording_topic, real_topic, folds_of(len(prepared_real))))
-        model.thresholds = tune_thresholds(ranked, [p.query for p in prepared_real], retriever)
+        out_of_fold = _out_of_fold(retriever, wordings, prepared_real, ablation,
+                                   (wording_topic, real_topic, folds_of(len(prepared_real))))
+        calibrate(model, retriever, prepared_real, [r for r, _ in out_of_fold], [i for _, i in out_of_fold])
     return model
+
+
+def calibrate(model: RerankModel, retriever: RerankingRetriever, real: Sequence[PreparedQuery],
+              ranked: Sequence[List[Tuple[int, float]]], inputs: Sequence[Tuple[np.ndarray, np.ndarray]]) -> None:
+    """Fit the calibrator on the out-of-fold rankings of the real questions and tune the thresholds on calibrated
+    confidences that are themselves out of fold (a calibrator never scores a question it was fitted on)."""
+    from bot.knowledge.decision import risk_coverage, tune_thresholds
+
+    queries = [p.query for p in real]
+    gold_at = [next((n for n, (i, _) in enumerate(r) if i == q.entry_index), -1) if q.entry_index is not None else -1
+               for r, q in zip(ranked, queries)]
+    # The near-repeat rule's evidence: the top's reranker probability and the best hits' cosines to their wordings.
+    wording = [(r[0][1] if r else 0.0, [float(p.evidence.dense_full[i]) for i, _ in r[:MENU_WIDTH]])
+               for p, r in zip(real, ranked)]
+    raw_coverage = risk_coverage(ranked, queries, retriever)
+    calibrator = fit_calibrator(inputs, gold_at)
+    repeats = [out_of_fold_confidences(inputs, gold_at, seed) for seed in range(CALIBRATION_REPEATS)] \
+        if calibrator is not None else []
+    if calibrator is None or any(r is None for r in repeats):
+        chosen: Dict[str, object] = {}
+        model.thresholds = tune_thresholds(ranked, queries, retriever, wording, chosen)
+        model.report = {"questions": len(queries), "raw coverage": raw_coverage, "chosen policy": chosen}
+        return
+    # The repeats are stacked: every rate below is the mean over the fold assignments.
+    calibrated = [[(i, float(c)) for (i, _), c in zip(ranking, confidences)]
+                  for run in repeats for ranking, confidences in zip(ranked, run)]  # type: ignore[union-attr]
+    chosen = {}
+    model.calibrator = calibrator
+    model.thresholds = tune_thresholds(calibrated, queries * len(repeats), retriever, wording * len(repeats), chosen)
+    model.report = {
+        "questions": len(queries), "repeats": len(repeats), "raw coverage": raw_coverage,
+        "calibrated coverage": risk_coverage(calibrated, queries * len(repeats), retriever), "chosen policy": chosen,
+    }
 
 
 def folds_of(n: int, folds: int = FOLDS) -> List[np.ndarray]:
@@ -619,8 +818,15 @@ def cross_validated_rankings(retriever: RerankingRetriever, wordings: Sequence[P
                              topics=None) -> List[List[Tuple[int, float]]]:
     """For every real question, the reranked (entry index, probability) list from a reranker that never saw it
     and topic features from a classifier that never saw it (``topics``: out-of-fold classifiers already fitted)."""
+    return [ranking for ranking, _ in _out_of_fold(retriever, wordings, real, ablation, topics)]
+
+
+def _out_of_fold(retriever: RerankingRetriever, wordings: Sequence[PreparedQuery], real: Sequence[PreparedQuery],
+                 ablation: Ablation = Ablation(), topics=None
+                 ) -> List[Tuple[List[Tuple[int, float]], Tuple[np.ndarray, np.ndarray]]]:
+    """Per real question: the out-of-fold ranking and its calibration inputs (:func:`calibration_inputs`)."""
     wording_topic, real_topic, real_folds = topics or out_of_fold_topics(retriever, wordings, real)
-    ranked: List[Optional[List[Tuple[int, float]]]] = [None] * len(real)
+    out: List = [None] * len(real)
     for held in real_folds:
         held_set = set(held.tolist())
         training = [j for j in range(len(real)) if j not in held_set]
@@ -628,7 +834,11 @@ def cross_validated_rankings(retriever: RerankingRetriever, wordings: Sequence[P
                              [*wording_topic, *(real_topic[j] for j in training)], real_topic[held[0]], ablation)
         for j in held:
             ev = real[j].evidence
-            probabilities = model.probabilities(retriever.features(ev, real_topic[j], model.memory))
+            features = retriever.features(ev, real_topic[j], model.memory)
+            logits = model.logits(features)
+            probabilities = _sigmoid(logits)
             order = np.argsort(-probabilities, kind="stable")
-            ranked[j] = [(int(ev.candidates[o]), float(probabilities[o])) for o in order]
-    return ranked  # type: ignore[return-value]
+            topic_probs = real_topic[j].proba(ev.vector_full[None, :])[0]
+            out[j] = ([(int(ev.candidates[o]), float(probabilities[o])) for o in order],
+                      retriever.calibration_inputs(ev, order, logits, features, topic_probs, real_topic[j].classes))
+    return out

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from bot.knowledge.bench import (
-    BenchInputError, Prediction, load_prototypes, load_questions, score, targets,
+    REAL_SETS, BenchInputError, Prediction, SetResult, calibration_markdown, load_prototypes, load_questions, score,
+    targets,
 )
 from bot.knowledge.decision import ANSWER, CLARIFY, FALLBACK
 
@@ -76,3 +77,13 @@ def test_prototypes_are_48_and_cover_every_topic(knowledge_service):
     prototypes = load_prototypes()
     assert len(prototypes) == 48
     assert {topic for topic, _ in prototypes} == set(knowledge_service.kb.topics)
+
+
+def test_the_tuning_set_shows_the_out_of_fold_calibration_from_training(knowledge_service):
+    report = knowledge_service.retriever.model.report
+    text = calibration_markdown(report)
+    assert "| t | reranker p: share | right | calibrated: share |" in text
+    assert f"{report['questions']} tuning questions" in text and "Chosen policy" in text
+    result = SetResult(REAL_SETS[0][0], [], [], report)
+    assert "Out of fold, from training" in result.markdown()
+    assert result.as_dict()["calibration (out of fold, from training)"] == report
