@@ -13,9 +13,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
 
 
+_made: set = set()
+
+
 def var_dir() -> Path:
     path = Path(os.environ.get("BOT_VAR_DIR") or REPO_ROOT / "var")
-    path.mkdir(parents=True, exist_ok=True)
+    if path not in _made:  # asked for on every database session; made once per process
+        path.mkdir(parents=True, exist_ok=True)
+        _made.add(path)
     return path
 
 

@@ -7,9 +7,20 @@ started and cancelled, a request for a person, thanks. A message is *lost* when 
 (HTTP error, timeout, empty reply); a *failed turn* got the never-silent apology. Reported per target and level:
 messages per second, p50/p95/p99 reply latency, lost, failed, and our figures as ratios to the bare bot.
 
+``--channels`` (default ``rest``) mixes channels: conversations are assigned round-robin to the listed ones —
+``rest``, ``web`` (the website widget: a signed session token from /webhooks/web/session, then each message
+POSTed to /webhooks/web/webhook, answered when the bot's replies for it come back) and ``wechat`` (the
+platform's signed text XML to /webhooks/wechat/webhook, plain mode; answered by a passive XML reply with text or,
+when the bot misses the 5-second budget, by a customer-service message that a local fake of the WeChat API
+records for that openid). WeChat is enabled only for ``embedded`` (bench-only WECHAT_* values generated at
+random, credentials file generated into the work folder); ``production-N`` takes ``rest`` and ``web``; ``bare``
+(a plain ``rasa init`` bot) has only REST, so its conversations always use REST whatever the mix.
+
     python scripts/bench_load.py                                   # bare, embedded, production (2 Rasa) at 10, 50
     python scripts/bench_load.py --targets bare,embedded --levels 10,50,200,1000
     python scripts/bench_load.py --targets production-1,production-2,production-3 --levels 50
+    python scripts/bench_load.py --targets bare,embedded --levels "" --long 200   # reply time at turn 200
+    python scripts/bench_load.py --targets embedded --levels 10 --channels rest,web,wechat
 
 Targets: ``bare`` (``rasa init`` project in var/bench/bare-rasa, trained once), ``embedded`` (run-bot.sh's
 processes on free ports, state in a temporary folder), ``production-N`` (N Rasa servers and two action servers
@@ -26,7 +37,6 @@ import platform
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,16 +44,20 @@ import tempfile
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.channels.safety import APOLOGY_TEXT  # noqa: E402
+from bot.deploy.processes import free_port, spawn, stop, wait_until_up  # noqa: E402
 from bot.paths import REPO_ROOT, index_dir  # noqa: E402
+from scripts.load_channels import (  # noqa: E402
+    CHANNELS, FakeWeChatAPI, rest_conversation, web_conversation, wechat_conversation,
+)
 
 VENV_BIN = Path(sys.executable).parent
 SCRIPT = [
@@ -58,6 +72,8 @@ SCRIPT = [
     "转人工",
     "谢谢",
 ]
+# The long conversation (``--long N``): questions and small talk only, so it never leaves the bot for a person.
+LONG_SCRIPT = ["你好", "网上买的衣服不想要了，七天内能退吗", "那如果超过七天呢？", "快递丢了谁负责", "谢谢"]
 TIMEOUT_SECONDS = 120
 
 
@@ -73,45 +89,15 @@ class Result:
     p99_ms: float
     lost: int
     failed_turns: int
+    channels: Dict[str, int] = field(default_factory=dict)  # messages per channel
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 900) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: exited with {process.returncode}\n{log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=3) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"{url} did not come up\n{log.read_text(errors='replace')[-2000:]}")
-
-
-def spawn(command: List[str], cwd: Path, env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(command, cwd=cwd, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-
-
-def stop(processes: List[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+@dataclass
+class Mix:
+    """The channels conversations go to (round-robin), and what WeChat needs when it is one of them."""
+    channels: List[str]
+    wechat_token: str = ""
+    wechat_api: Optional[FakeWeChatAPI] = None
 
 
 @contextmanager
@@ -135,13 +121,26 @@ def bare_rasa(workdir: Path) -> Iterator[str]:
 
 
 @contextmanager
-def embedded(workdir: Path) -> Iterator[str]:
-    """Our bot as run-bot.sh starts it (action server, Rasa server), on free ports, state in ``workdir``."""
+def embedded(workdir: Path, mix: Optional[Mix] = None) -> Iterator[str]:
+    """Our bot as run-bot.sh starts it (action server, Rasa server), on free ports, state in ``workdir``; with
+    WeChat in ``mix``, the channel enabled as run-bot.sh enables it, talking to a fake customer-service API."""
     from bot.deploy.launcher import newest_model
 
     action_port, rasa_port = free_port(), free_port()
     env = {**os.environ, "BOT_VAR_DIR": str(workdir / "var"), "KB_INDEX_DIR": str(index_dir()),
            "SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75"}
+    credentials = REPO_ROOT / "credentials.yml"
+    if mix and "wechat" in mix.channels:
+        app_id, app_secret = "wx" + secrets.token_hex(8), secrets.token_urlsafe(24)
+        mix.wechat_token = secrets.token_urlsafe(24)
+        mix.wechat_api = FakeWeChatAPI(app_id, app_secret).__enter__()
+        for variable in ("WECHAT_AES_KEY", "WECHAT_MODE", "WECHAT_REPLY_BUDGET"):
+            env.pop(variable, None)  # plain mode, the default budget
+        env.update(WECHAT_TOKEN=mix.wechat_token, WECHAT_APP_ID=app_id, WECHAT_APP_SECRET=app_secret,
+                   WECHAT_API_BASE=mix.wechat_api.base)
+        credentials = workdir / "credentials.yml"
+        subprocess.run([sys.executable, "-m", "bot.channels.wechat", "credentials", str(REPO_ROOT / "credentials.yml"),
+                        "--out", str(credentials)], cwd=REPO_ROOT, env=env, check=True)
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
@@ -151,13 +150,16 @@ def embedded(workdir: Path) -> Iterator[str]:
                     REPO_ROOT, env, workdir / "actions.log")
     rasa = spawn([str(VENV_BIN / "rasa"), "run", "--interface", "127.0.0.1", "--port", str(rasa_port), "--model",
                   str(newest_model()), "--endpoints", str(endpoints), "--credentials",
-                  str(REPO_ROOT / "credentials.yml")], REPO_ROOT, env, workdir / "rasa.log")
+                  str(credentials)], REPO_ROOT, env, workdir / "rasa.log")
     try:
         wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, workdir / "actions.log")
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, workdir / "rasa.log")
         yield f"http://127.0.0.1:{rasa_port}"
     finally:
         stop([rasa, actions])
+        if mix and mix.wechat_api:
+            mix.wechat_api.__exit__()
+            mix.wechat_api = None
 
 
 @contextmanager
@@ -186,31 +188,26 @@ def production(workdir: Path, rasa_servers: int) -> Iterator[str]:
         admin.close()
 
 
-async def conversation(http: aiohttp.ClientSession, url: str, messages: int, record: list) -> None:
-    sender = f"load-{uuid.uuid4().hex[:12]}"
-    for n in range(messages):
-        started = time.monotonic()
-        outcome = "lost"
-        try:
-            async with http.post(f"{url}/webhooks/rest/webhook",
-                                 json={"sender": sender, "message": SCRIPT[n % len(SCRIPT)]}) as answer:
-                replies = await answer.json(content_type=None) if answer.status == 200 else []
-            if any(reply.get("text") == APOLOGY_TEXT for reply in replies):
-                outcome = "failed"
-            elif any(reply.get("text") or reply.get("buttons") for reply in replies):
-                outcome = "reply"
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            pass
-        record.append((outcome, time.monotonic() - started))
+async def conversation(http: aiohttp.ClientSession, url: str, messages: int, record: list,
+                       script: List[str] = SCRIPT, channel: str = "rest", mix: Optional[Mix] = None) -> None:
+    if channel == "web":
+        await web_conversation(http, url, messages, record, script, TIMEOUT_SECONDS)
+    elif channel == "wechat":
+        await wechat_conversation(http, url, messages, record, script, TIMEOUT_SECONDS, mix.wechat_token,
+                                  mix.wechat_api)
+    else:
+        await rest_conversation(http, url, messages, record, script, TIMEOUT_SECONDS)
 
 
-async def load(url: str, conversations: int, messages: int) -> tuple:
+async def load(url: str, conversations: int, messages: int, mix: Optional[Mix] = None) -> tuple:
     record: list = []
+    channels = mix.channels if mix else ["rest"]
     connector = aiohttp.TCPConnector(limit=conversations)
     timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
         started = time.monotonic()
-        await asyncio.gather(*(conversation(http, url, messages, record) for _ in range(conversations)))
+        await asyncio.gather(*(conversation(http, url, messages, record, SCRIPT, channels[n % len(channels)], mix)
+                               for n in range(conversations)))
         return record, time.monotonic() - started
 
 
@@ -218,14 +215,43 @@ def percentile(ordered: List[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def measure(target: str, url: str, conversations: int, messages: int) -> Result:
-    asyncio.run(load(url, min(conversations, 2), 1))  # warm the first turn's code paths; not counted
-    record, wall = asyncio.run(load(url, conversations, messages))
-    latencies = sorted(seconds * 1000 for _, seconds in record)
+def measure(target: str, url: str, conversations: int, messages: int, mix: Optional[Mix] = None) -> Result:
+    channels = mix.channels if mix else ["rest"]
+    # warm the first turn's code paths (of every channel in the mix); not counted
+    asyncio.run(load(url, max(min(conversations, 2), len(channels)), 1, mix))
+    record, wall = asyncio.run(load(url, conversations, messages, mix))
+    latencies = sorted(seconds * 1000 for _, seconds, _ in record)
     return Result(target, conversations, len(record), round(wall, 1), round(len(record) / wall, 2),
                   round(statistics.median(latencies)), round(percentile(latencies, 0.95)),
-                  round(percentile(latencies, 0.99)), sum(o == "lost" for o, _ in record),
-                  sum(o == "failed" for o, _ in record))
+                  round(percentile(latencies, 0.99)), sum(o == "lost" for o, _, _ in record),
+                  sum(o == "failed" for o, _, _ in record),
+                  {channel: sum(c == channel for _, _, c in record) for channel in channels})
+
+
+@dataclass
+class LongConversation:
+    target: str
+    turns: int
+    first_ten_median_ms: float
+    last_ten_median_ms: float
+    growth: float  # last ten ÷ first ten
+    lost: int
+
+
+def measure_long(target: str, url: str, turns: int) -> LongConversation:
+    """One conversation of ``turns`` messages: does the reply time grow with the history?"""
+
+    async def run() -> list:
+        record: list = []
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)) as http:
+            await conversation(http, url, turns, record, LONG_SCRIPT)
+        return record
+
+    record = asyncio.run(run())
+    first = statistics.median(seconds * 1000 for _, seconds, _ in record[:10])
+    last = statistics.median(seconds * 1000 for _, seconds, _ in record[-10:])
+    return LongConversation(target, turns, round(first), round(last), round(last / first, 2),
+                            sum(o == "lost" for o, _, _ in record))
 
 
 def machine() -> dict:
@@ -250,6 +276,14 @@ def report(results: List[Result]) -> str:
     return "\n".join(lines)
 
 
+def report_long(results: List[LongConversation]) -> str:
+    lines = ["| target | turns | median of first 10 ms | median of last 10 ms | last / first | lost |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {r.target} | {r.turns} | {r.first_ten_median_ms} | {r.last_ten_median_ms} | {r.growth}× | {r.lost} |"
+              for r in results]
+    return "\n".join(lines)
+
+
 def _stop_on_sigterm(*_) -> None:
     raise KeyboardInterrupt  # unwinds through the context managers, which stop the servers they started
 
@@ -262,43 +296,61 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="comma-separated: bare, embedded, production-N (default bare,embedded,production-2)")
     parser.add_argument("--levels", default="10,50", help="concurrent conversations, comma-separated")
     parser.add_argument("--messages", type=int, default=len(SCRIPT), help="messages per conversation")
+    parser.add_argument("--long", type=int, default=0, metavar="TURNS",
+                        help="also hold one conversation of TURNS messages per target (e.g. 200); 0: skip")
+    parser.add_argument("--channels", default="rest",
+                        help="comma-separated channels the conversations are assigned to round-robin: rest, web, "
+                             "wechat (default rest). wechat only with the embedded target; production-N takes rest "
+                             "and web; bare always uses rest")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "var" / "bench" / "load.json")
     args = parser.parse_args(argv)
-    levels = [int(level) for level in args.levels.split(",")]
+    levels = [int(level) for level in args.levels.split(",") if level.strip()]
     targets = [target.strip() for target in args.targets.split(",") if target.strip()]
     for target in targets:
         if target not in ("bare", "embedded") and not (target.startswith("production-") and target[11:].isdigit()):
             parser.error(f"unknown target {target!r}: bare, embedded or production-N")
+    channels = [channel.strip() for channel in args.channels.split(",") if channel.strip()]
+    if not channels or any(channel not in CHANNELS for channel in channels):
+        parser.error(f"--channels takes {', '.join(CHANNELS)} (got {args.channels!r})")
+    if "wechat" in channels and any(target.startswith("production-") for target in targets):
+        parser.error("the wechat channel is supported only by the embedded target (production-N: rest, web)")
 
     results: List[Result] = []
+    long_results: List[LongConversation] = []
     with tempfile.TemporaryDirectory(prefix="bench-load-") as scratch:
         for target in targets:
             workdir = Path(scratch) / target
             workdir.mkdir()
+            mix = Mix(["rest"] if target == "bare" else list(channels))
             if target == "bare":
                 serving = bare_rasa(workdir)
             elif target == "embedded":
-                serving = embedded(workdir)
+                serving = embedded(workdir, mix)
             else:
                 serving = production(workdir, int(target[11:]))
             with serving as url:
                 for level in levels:
-                    result = measure(target, url, level, args.messages)
+                    result = measure(target, url, level, args.messages, mix)
                     results.append(result)
                     print(f"bench: {target} at {level} conversations: {result.messages_per_second} msg/s, "
                           f"p95 {result.p95_ms} ms, lost {result.lost}", flush=True)
-    table = report(results)
+                if args.long:
+                    long_results.append(measure_long(target, url, args.long))
+                    print(f"bench: {target}, one conversation of {args.long} turns: "
+                          f"{long_results[-1].growth}× from the first ten to the last ten", flush=True)
+    table = report(results) + (f"\n\n{report_long(long_results)}" if long_results else "")
     facts = machine()
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"machine": facts, "ran_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                                    "script": SCRIPT[:args.messages], "results": [asdict(r) for r in results]},
+                                    "script": SCRIPT[:args.messages], "channels": channels, "results": [asdict(r) for r in results],
+                                    "long_conversations": [asdict(r) for r in long_results]},
                                    ensure_ascii=False, indent=2), encoding="utf-8")
     args.out.with_suffix(".md").write_text(
         f"# Load benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
         f"Machine: {facts['cores']} cores, {facts['cpu']}, {facts['memory_gb']} GB.\n\n{table}\n", encoding="utf-8")
     print(f"wrote {args.out} and {args.out.with_suffix('.md')}")
-    return 0 if all(r.lost == 0 for r in results) else 1
+    return 0 if all(r.lost == 0 for r in [*results, *long_results]) else 1
 
 
 if __name__ == "__main__":

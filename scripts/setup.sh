@@ -50,7 +50,7 @@ stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing dependencies (first run: several minutes; torch and tensorflow are large)"
   .venv/bin/python -m pip install --quiet "pip<24.1"
-  .venv/bin/python -m pip install --quiet -e ".[test]"
+  .venv/bin/python -m pip install --quiet -e ".[test,bench]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

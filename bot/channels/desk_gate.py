@@ -19,8 +19,9 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from sqlalchemy.exc import SQLAlchemyError
 
+import bot.channels.action_responses  # noqa: F401  (installs the cached response check in this Rasa server)
 from bot.desk import CustomerTurn, RouteCustomerMessage
-from bot.store import ensure_migrated, session_scope
+from bot.store import ensure_migrated, read_scope, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ WITH_PERSON_INTENT = "with_person"
 
 def _route(conversation_id: str, text: str) -> CustomerTurn:
     ensure_migrated()  # the channels may see the first customer before any other process made the schema
+    with read_scope() as session:
+        if not RouteCustomerMessage.may_take(session, conversation_id, text):
+            return CustomerTurn(with_person=False)
     with session_scope() as session:
         return RouteCustomerMessage(session)(conversation_id, text)
 

@@ -9,7 +9,7 @@ from bot.desk.errors import NotAllowed
 from bot.desk.models import CaseStatus, Handoff
 from bot.desk.open_case import OpenHandoff
 from bot.desk.resolve import ConfirmResolution, DisputeResolution
-from bot.desk.satisfaction import AskSatisfaction, RecordSatisfaction
+from bot.desk.satisfaction import AskSatisfaction, RecordSatisfaction, read_rating
 from bot.desk.service import AgentRef, DeskService
 
 # How much of a waiting customer's message the owner's notification shows.
@@ -66,6 +66,12 @@ class RouteCustomerMessage(RecordCustomerMessage):
     The customer's answers to the desk's own questions are taken here too, whoever has the conversation: the
     confirmation of a proposed result, and the satisfaction rating after the case closed.
     """
+
+    @staticmethod
+    def may_take(session, conversation_id: str, text: str) -> bool:
+        """Whether the desk could take this message at all, read without a write lock: most messages belong to
+        conversations no person has, and are not a rating, so the channels skip the write transaction."""
+        return read_rating(text) is not None or OpenHandoff(session).open_case_of(conversation_id) is not None
 
     def __call__(self, conversation_id: str, text: str) -> CustomerTurn:
         case = OpenHandoff(self.session, self.policy, self.clock).open_case_of(conversation_id)

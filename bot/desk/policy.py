@@ -1,6 +1,7 @@
 """The desk's policy (``policy.yml``): business hours, priorities, skill groups, capacities and deadlines."""
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -174,6 +175,16 @@ def _deadlines(raw: dict) -> DeadlinePolicy:
 
 def load_policy(path: Optional[Path] = None) -> DeskPolicy:
     path = Path(path or os.environ.get("BOT_DESK_POLICY") or DEFAULT_POLICY_FILE)
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise DeskPolicyError(f"cannot read desk policy {path}: {error}") from None
+    # Every customer message asks the desk, so the file is parsed again only when it changed.
+    return _parse_policy(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_policy(path: Path, _mtime_ns: int, _size: int) -> DeskPolicy:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:

@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.future import create_engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from bot import paths
 
@@ -33,23 +34,39 @@ def engine(url: str | None = None) -> Engine:
 
 
 def _create_engine(url: str) -> Engine:
-    if make_url(url).get_backend_name() != "sqlite":
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    created = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+    in_memory = parsed.database in (None, "", ":memory:")
+    # A file database keeps its connections (SQLAlchemy 1.4 would open one per session: every customer
+    # message asks the desk, and a fresh connection with its pragmas cost more than the query).
+    created = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
+                            **({} if in_memory else {"poolclass": QueuePool}))
 
     @event.listens_for(created, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.execute("PRAGMA foreign_keys = ON")  # SQLite ignores foreign keys unless asked
+        if not in_memory:
+            # Write-ahead log: reads never wait for a writer nor block one; NORMAL sync keeps every commit
+            # across a crash of the process (a power cut may lose the last ones).
+            dbapi_connection.execute("PRAGMA journal_mode = WAL")
+            dbapi_connection.execute("PRAGMA synchronous = NORMAL")
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
 
     @event.listens_for(created, "begin")
     def _begin_immediately(connection):
+        if connection.get_execution_options().get(_READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # reads only: no lock taken up front
+            return
         # A plain BEGIN takes the write lock only at the first write; two transactions that both read first
         # (e.g. the day's last ticket number) would then fail with "database is locked" instead of waiting.
         # BEGIN IMMEDIATE takes it up front, so concurrent writers queue up within the busy timeout.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return created
+
+
+_READ_ONLY = "bot_read_only"
 
 
 @contextmanager
@@ -66,6 +83,18 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+@contextmanager
+def read_scope(url: str | None = None) -> Iterator[Session]:
+    """A transaction that only reads: on SQLite it waits for no writer (see :func:`session_scope` for writes)."""
+    session = Session(bind=engine(url).execution_options(**{_READ_ONLY: True}), future=True,
+                      expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.rollback()
         session.close()
 
 

@@ -7,10 +7,15 @@ from typing import Callable
 
 from bot import paths
 
+# Read once per file: the encryption key is asked for on every encrypted value of every turn.
+_read: dict = {}
+
 
 def generated_secret(filename: str, generate: Callable[[], bytes]) -> bytes:
     """The secret in ``<var_dir>/<filename>``, created (readable only by its owner) if it does not exist yet."""
     path = paths.var_dir() / filename
+    if path in _read:
+        return _read[path]
     if not path.exists():
         # Write the whole secret to a private temporary file, then link it into place: linking fails if another
         # process got there first, and nobody ever reads a half-written secret.
@@ -23,4 +28,5 @@ def generated_secret(filename: str, generate: Callable[[], bytes]) -> bytes:
             pass  # another process created it first; use theirs
         finally:
             os.unlink(temporary)
-    return path.read_bytes().strip()
+    _read[path] = path.read_bytes().strip()
+    return _read[path]

@@ -26,3 +26,18 @@ def test_the_load_benchmark_reports_every_message_of_a_tiny_run(tmp_path):
         == ("embedded", 2, 6, 0, 0)
     assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"]
     assert out.with_suffix(".md").read_text(encoding="utf-8").startswith("# Load benchmark")
+
+
+def test_the_load_benchmark_mixes_the_rest_widget_and_wechat_channels(tmp_path):
+    out = tmp_path / "load.json"
+    run = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "bench_load.py"), "--targets", "embedded",
+                          "--levels", "3", "--messages", "2", "--channels", "rest,web,wechat", "--out", str(out)],
+                         capture_output=True, text=True, timeout=1200)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["channels"] == ["rest", "web", "wechat"]
+    (result,) = report["results"]
+    # One conversation per channel, every message answered by the bot (none lost, none the apology).
+    assert (result["target"], result["conversations"], result["messages"], result["lost"], result["failed_turns"]) \
+        == ("embedded", 3, 6, 0, 0)
+    assert result["channels"] == {"rest": 2, "web": 2, "wechat": 2}

@@ -1,7 +1,7 @@
 """What a customer types into the chat is not stored in clear text, and the conversation still reads back whole."""
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered, UserUtteranceReverted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -51,3 +51,62 @@ async def test_events_are_encrypted_at_rest_and_read_back_unchanged(store, datab
     tracker.update(UserUttered("谢谢"))
     await store.save(tracker)
     assert len((await store.retrieve("web:customer-1")).events) == 5
+
+
+@pytest.mark.asyncio
+async def test_a_long_conversation_is_loaded_as_its_state_and_recent_turns_and_stored_whole(database_url):
+    url = make_url(database_url)
+    domain = Domain.load(str(REPO_ROOT / "domain"))
+    options = dict(dialect="sqlite", db=url.database) if url.get_backend_name() == "sqlite" else dict(
+        dialect="postgresql", host=url.host, port=url.port, db=url.database, username=url.username)
+    store = EncryptedSQLTrackerStore(domain, recent_events=20, **options)
+    tracker = DialogueStateTracker.from_events("web:long", [ActionExecuted("action_listen")], domain.slots)
+    tracker.update(SlotSet("last_entry_id", "warranty_01"))
+    tracker.update(SlotSet("last_entry_id", "return_7day_01"))  # its last value, then never set again
+    for turn in range(60):  # 4 events a turn: 240 in all, over twice the recent part
+        tracker.update(UserUttered(f"第{turn}个问题", {"name": "ask_rights", "confidence": 0.9}))
+        tracker.update(ActionExecuted("action_answer_question"))
+        tracker.update(BotUttered(f"第{turn}个回答"))
+        tracker.update(ActionExecuted("action_listen"))
+        await store.save(tracker)
+        tracker = await store.retrieve("web:long")
+
+    # What a turn loads: the slot from the start, and the last turns from a listen on.
+    assert tracker.get_slot("last_entry_id") == "return_7day_01"
+    assert tracker.latest_message.text == "第59个问题"
+    events = list(tracker.events)
+    assert len(events) <= 1 + 20
+    assert events[0] == SlotSet("last_entry_id", "return_7day_01") and events[1] == ActionExecuted("action_listen")
+
+    # A new turn on the loaded tracker stores exactly its new events, and the full history reads back whole.
+    tracker.update(UserUttered("最后一个问题"))
+    await store.save(tracker)
+    full = await store.retrieve_full_tracker("web:long")
+    texts = [e.text for e in full.events if isinstance(e, UserUttered)]
+    assert texts == [f"第{turn}个问题" for turn in range(60)] + ["最后一个问题"]
+    assert len(full.events) == 3 + 60 * 4 + 1
+
+
+@pytest.mark.asyncio
+async def test_a_long_conversation_with_an_undone_turn_early_on_is_loaded_whole(database_url):
+    url = make_url(database_url)
+    domain = Domain.load(str(REPO_ROOT / "domain"))
+    options = dict(dialect="sqlite", db=url.database) if url.get_backend_name() == "sqlite" else dict(
+        dialect="postgresql", host=url.host, port=url.port, db=url.database, username=url.username)
+    store = EncryptedSQLTrackerStore(domain, recent_events=20, **options)
+    # The fallback undoes the customer's turn (Rasa's action_default_fallback): replayed without the turn, the
+    # revert would undo the slot instead.
+    tracker = DialogueStateTracker.from_events("web:reverted", [
+        ActionExecuted("action_listen"), UserUttered("你好"), SlotSet("last_entry_id", "return_7day_01"),
+        ActionExecuted("action_listen"), UserUttered("？？"), ActionExecuted("action_default_fallback"),
+        UserUtteranceReverted(), ActionExecuted("action_listen"),
+    ], domain.slots)
+    for turn in range(30):
+        tracker.update(UserUttered(f"第{turn}个问题"))
+        tracker.update(BotUttered(f"第{turn}个回答"))
+        tracker.update(ActionExecuted("action_listen"))
+    await store.save(tracker)
+
+    loaded = await store.retrieve("web:reverted")
+    assert len(loaded.events) == len(tracker.events)
+    assert loaded.get_slot("last_entry_id") == "return_7day_01"
