@@ -6,8 +6,12 @@ can point ``BOT_VAR_DIR`` at a volume.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
@@ -31,3 +35,16 @@ def index_dir() -> Path:
     ``kb build`` warmed; entries are keyed by knowledge-base fingerprint and model, so sharing is always safe.
     """
     return Path(os.environ.get("KB_INDEX_DIR") or var_dir() / "index")
+
+
+def parsed_when_changed(parse: Callable[[Path], T]) -> Callable[[Path], T]:
+    """``parse(path)``, run again only when the file changed (modification time or size): for configuration read
+    on every customer message. A missing or unreadable file raises ``OSError``, as ``parse`` would."""
+    cached = functools.lru_cache(maxsize=8)(lambda path, _mtime_ns, _size: parse(path))
+
+    @functools.wraps(parse)
+    def load(path: Path) -> T:
+        stat = path.stat()
+        return cached(path, stat.st_mtime_ns, stat.st_size)
+
+    return load

@@ -7,13 +7,14 @@
 from __future__ import annotations
 
 import enum
-import functools
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
+
+from bot.paths import parsed_when_changed
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "policy.yml"
 
@@ -91,15 +92,13 @@ def load_policy(path: str | Path | None = None) -> Policy:
     """Read the policy from ``path``, ``BOT_COMPLAINT_POLICY`` or the packaged policy.yml."""
     path = Path(path or os.environ.get("BOT_COMPLAINT_POLICY") or DEFAULT_POLICY_FILE)
     try:
-        stat = path.stat()
+        return _parse_policy(path)  # parsed again only when the file changed
     except OSError as error:
         raise PolicyError(f"Cannot read complaint policy {path}: {error}") from error
-    # Read on every complaint turn, so the file is parsed again only when it changed.
-    return _parse_policy(path, stat.st_mtime_ns, stat.st_size)
 
 
-@functools.lru_cache(maxsize=8)
-def _parse_policy(path: Path, _mtime_ns: int, _size: int) -> Policy:
+@parsed_when_changed
+def _parse_policy(path: Path) -> Policy:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:

@@ -1,7 +1,6 @@
 """The desk's policy (``policy.yml``): business hours, priorities, skill groups, capacities and deadlines."""
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -10,6 +9,8 @@ from typing import Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+
+from bot.paths import parsed_when_changed
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "policy.yml"
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -176,15 +177,13 @@ def _deadlines(raw: dict) -> DeadlinePolicy:
 def load_policy(path: Optional[Path] = None) -> DeskPolicy:
     path = Path(path or os.environ.get("BOT_DESK_POLICY") or DEFAULT_POLICY_FILE)
     try:
-        stat = path.stat()
+        return _parse_policy(path)  # parsed again only when the file changed
     except OSError as error:
         raise DeskPolicyError(f"cannot read desk policy {path}: {error}") from None
-    # Every customer message asks the desk, so the file is parsed again only when it changed.
-    return _parse_policy(path, stat.st_mtime_ns, stat.st_size)
 
 
-@functools.lru_cache(maxsize=8)
-def _parse_policy(path: Path, _mtime_ns: int, _size: int) -> DeskPolicy:
+@parsed_when_changed
+def _parse_policy(path: Path) -> DeskPolicy:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:

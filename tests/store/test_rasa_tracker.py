@@ -12,14 +12,18 @@ from bot.store.rasa_tracker import EncryptedSQLTrackerStore
 PHONE = "13812345678"
 
 
-@pytest.fixture
-def store(database_url):
+def tracker_store(database_url: str, **options) -> EncryptedSQLTrackerStore:
     url = make_url(database_url)
     domain = Domain.load(str(REPO_ROOT / "domain"))
     if url.get_backend_name() == "sqlite":
-        return EncryptedSQLTrackerStore(domain, dialect="sqlite", db=url.database)
+        return EncryptedSQLTrackerStore(domain, dialect="sqlite", db=url.database, **options)
     return EncryptedSQLTrackerStore(domain, dialect="postgresql", host=url.host, port=url.port, db=url.database,
-                                    username=url.username)
+                                    username=url.username, **options)
+
+
+@pytest.fixture
+def store(database_url):
+    return tracker_store(database_url)
 
 
 @pytest.mark.asyncio
@@ -55,11 +59,8 @@ async def test_events_are_encrypted_at_rest_and_read_back_unchanged(store, datab
 
 @pytest.mark.asyncio
 async def test_a_long_conversation_is_loaded_as_its_state_and_recent_turns_and_stored_whole(database_url):
-    url = make_url(database_url)
-    domain = Domain.load(str(REPO_ROOT / "domain"))
-    options = dict(dialect="sqlite", db=url.database) if url.get_backend_name() == "sqlite" else dict(
-        dialect="postgresql", host=url.host, port=url.port, db=url.database, username=url.username)
-    store = EncryptedSQLTrackerStore(domain, recent_events=20, **options)
+    store = tracker_store(database_url, recent_events=20)
+    domain = store.domain
     tracker = DialogueStateTracker.from_events("web:long", [ActionExecuted("action_listen")], domain.slots)
     tracker.update(SlotSet("last_entry_id", "warranty_01"))
     tracker.update(SlotSet("last_entry_id", "return_7day_01"))  # its last value, then never set again
@@ -89,11 +90,8 @@ async def test_a_long_conversation_is_loaded_as_its_state_and_recent_turns_and_s
 
 @pytest.mark.asyncio
 async def test_a_long_conversation_with_an_undone_turn_early_on_is_loaded_whole(database_url):
-    url = make_url(database_url)
-    domain = Domain.load(str(REPO_ROOT / "domain"))
-    options = dict(dialect="sqlite", db=url.database) if url.get_backend_name() == "sqlite" else dict(
-        dialect="postgresql", host=url.host, port=url.port, db=url.database, username=url.username)
-    store = EncryptedSQLTrackerStore(domain, recent_events=20, **options)
+    store = tracker_store(database_url, recent_events=20)
+    domain = store.domain
     # The fallback undoes the customer's turn (Rasa's action_default_fallback): replayed without the turn, the
     # revert would undo the slot instead.
     tracker = DialogueStateTracker.from_events("web:reverted", [
