@@ -134,7 +134,7 @@ def run_load(url: str, conversations: int, messages: int, pids: Dict[str, int], 
     n = len(record)
     return {
         "messages": n, "wall_seconds": round(wall, 1), "messages_per_second": round(n / wall, 2),
-        "lost": sum(o == "lost" for o, _ in record),
+        "lost": sum(entry[0] == "lost" for entry in record),
         "cpu_ms_per_message": {name: round(1000 * (after[name] - before[name]) / n, 1) for name in pids},
         "stages": stages,
     }
