@@ -93,7 +93,11 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             if wanted is not None:
                 query = query.filter(Event.id.in_(wanted))
             rows = query.all()
-            self._left_out[sender_id] = len(index) - len(rows)
+            # Only long sessions are remembered: one entry per conversation in this process would grow forever.
+            if len(rows) < len(index):
+                self._left_out[sender_id] = len(index) - len(rows)
+            else:
+                self._left_out.pop(sender_id, None)
             if not rows or not self.domain:
                 return None
             return DialogueStateTracker.from_dict(sender_id, [json.loads(row.data) for row in rows], self.domain.slots)
