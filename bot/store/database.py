@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -98,11 +99,24 @@ def read_scope(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
+# Any number for pg_advisory_xact_lock, the same in every process: "schema migration of this bot".
+_MIGRATION_LOCK_KEY = 7_051_930_715
+
+
+# Alembic keeps the running migration's context in module globals: two threads migrating at once break each other
+# (KeyError: 'config'; seen as two failed turns when the action server's first requests came in together).
+_migration_lock = threading.RLock()
+
+
 def migrate(url: str | None = None) -> None:
-    """Upgrade the database at ``url`` (default :func:`database_url`) to the newest schema."""
+    """Upgrade the database at ``url`` (default :func:`database_url`) to the newest schema. Processes that start
+    together wait for each other: on SQLite the transaction takes the write lock up front (``BEGIN IMMEDIATE``), on
+    PostgreSQL an advisory lock, so the second finds the schema made instead of creating the same tables again."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine(url).begin() as connection:
+    with _migration_lock, engine(url).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
         # env.py uses this connection instead of building its own engine from a URL.
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
@@ -114,9 +128,12 @@ _migrated: set = set()
 def ensure_migrated(url: str | None = None) -> None:
     """:func:`migrate` once per process and database, before the first use (the action server's way)."""
     url = url or database_url()
-    if url not in _migrated:
-        migrate(url)
-        _migrated.add(url)
+    if url in _migrated:
+        return
+    with _migration_lock:
+        if url not in _migrated:
+            migrate(url)
+            _migrated.add(url)
 
 
 def dispose(url: str | None = None) -> None:

@@ -45,9 +45,20 @@ def _admin_connection():
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path, isolated_var_dir):
     """The URL of a freshly migrated, empty database."""
-    if request.param == "sqlite":
+    yield from _throwaway_database(request.param, tmp_path, migrated=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def unmigrated_database_url(request, tmp_path, isolated_var_dir):
+    """The URL of a database with no schema yet, as a new deployment's processes first see it."""
+    yield from _throwaway_database(request.param, tmp_path, migrated=False)
+
+
+def _throwaway_database(kind: str, tmp_path, migrated: bool):
+    if kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.db'}"
-        migrate(url)
+        if migrated:
+            migrate(url)
         yield url
         dispose(url)
         return
@@ -57,7 +68,8 @@ def database_url(request, tmp_path, isolated_var_dir):
         cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = POSTGRES_URL.format(name=name)
     try:
-        migrate(url)
+        if migrated:
+            migrate(url)
         yield url
     finally:
         dispose(url)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 def test_the_load_benchmark_reports_every_message_of_a_tiny_run(tmp_path):
     out = tmp_path / "load.json"
     run = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "bench_load.py"), "--targets", "embedded",
-                          "--levels", "2", "--messages", "3", "--out", str(out)],
+                          "--levels", "2", "--messages", "3", "--out", str(out), "--keep-logs", str(tmp_path / "logs")],
                          capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "| target | conversations | messages | msg/s | p50 ms | p95 ms | p99 ms | lost |" in run.stdout
@@ -26,6 +26,8 @@ def test_the_load_benchmark_reports_every_message_of_a_tiny_run(tmp_path):
         == ("embedded", 2, 6, 0, 0)
     assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"]
     assert out.with_suffix(".md").read_text(encoding="utf-8").startswith("# Load benchmark")
+    # The servers' logs stay for whoever has to find out why a turn failed.
+    assert {"rasa.log", "actions.log"} <= {log.name for log in (tmp_path / "logs" / "embedded").iterdir()}
 
 
 def test_the_load_benchmark_mixes_the_rest_widget_and_wechat_channels(tmp_path):

@@ -1,4 +1,7 @@
 """The shared store: where it lives, migrations, transactions, and the guarantees models rely on."""
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -14,7 +17,8 @@ import bot.console.sessions  # noqa: F401
 import bot.desk.models  # noqa: F401
 from bot.complaints.lifecycle import Status
 from bot.complaints.models import AppendOnlyViolation, Complaint, ComplaintEvent, CustomerContact
-from bot.store import Base, database_url, engine, migrate, session_scope
+from bot.paths import REPO_ROOT
+from bot.store import Base, database_url, engine, ensure_migrated, migrate, session_scope
 from bot.store.database import MIGRATIONS_DIR
 
 
@@ -59,6 +63,26 @@ def _complaint(session) -> Complaint:
     session.flush()
     complaint.record("created", contact.actor, now=datetime(2026, 11, 22))
     return complaint
+
+
+def test_the_first_requests_of_a_new_deployment_all_find_the_schema(unmigrated_database_url):
+    """An action server's first customers arrive together, on pool threads, beside other processes starting up:
+    each first use migrates, and none of them may fail (a failed migration was a customer's failed turn)."""
+    def first_use(_):
+        ensure_migrated(unmigrated_database_url)
+        with session_scope(unmigrated_database_url) as session:
+            return session.execute(text("select count(*) from complaints")).scalar()
+
+    others = [subprocess.Popen([sys.executable, "-c", "import sys; from bot.store import migrate; migrate(sys.argv[1])",
+                                unmigrated_database_url], cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True)
+              for _ in range(2)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(first_use, range(8), timeout=120)) == [0] * 8
+    for other in others:
+        assert other.wait(timeout=120) == 0, other.stderr.read()
+    with engine(unmigrated_database_url).connect() as connection:
+        head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+        assert connection.execute(text("select version_num from alembic_version")).scalars().all() == [head]
 
 
 def test_session_scope_commits_when_the_block_succeeds(database_url):

@@ -1,7 +1,9 @@
 """What a customer types into the chat is not stored in clear text, and the conversation still reads back whole."""
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered, UserUtteranceReverted
+from rasa.shared.core.events import (
+    ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered, UserUtteranceReverted,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -108,3 +110,28 @@ async def test_a_long_conversation_with_an_undone_turn_early_on_is_loaded_whole(
     loaded = await store.retrieve("web:reverted")
     assert len(loaded.events) == len(tracker.events)
     assert loaded.get_slot("last_entry_id") == "return_7day_01"
+
+
+@pytest.mark.asyncio
+async def test_a_returning_customer_gets_the_new_session_and_the_transcript_keeps_both(store):
+    earlier = [ActionExecuted("action_session_start", timestamp=100.0), SessionStarted(timestamp=100.0),
+               ActionExecuted("action_listen", timestamp=100.0), UserUttered("快递丢了谁负责", timestamp=101.0),
+               SlotSet("last_entry_id", "express_delivery_01", timestamp=101.0),
+               BotUttered("由商家承担运输风险。", timestamp=102.0)]
+    tracker = DialogueStateTracker.from_events("web:returning", earlier, store.domain.slots)
+    await store.save(tracker)
+    # Days later: Rasa starts a new session (the slot is not carried over) and the customer asks again.
+    for event in [ActionExecuted("action_session_start", timestamp=900.0), SessionStarted(timestamp=900.0),
+                  ActionExecuted("action_listen", timestamp=900.0), UserUttered("七天无理由怎么算", timestamp=901.0)]:
+        tracker.update(event)
+    await store.save(tracker)
+
+    loaded = await store.retrieve("web:returning")
+    assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == ["七天无理由怎么算"]
+    assert loaded.get_slot("last_entry_id") is None
+    loaded.update(BotUttered("从收到货的次日起算七天。", timestamp=902.0))
+    await store.save(loaded)  # only the reply is new
+
+    full = await store.retrieve_full_tracker("web:returning")
+    assert [e.text for e in full.events if isinstance(e, (UserUttered, BotUttered))] == [
+        "快递丢了谁负责", "由商家承担运输风险。", "七天无理由怎么算", "从收到货的次日起算七天。"]
