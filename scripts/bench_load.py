@@ -12,9 +12,9 @@ messages per second, p50/p95/p99 reply latency, lost, failed, and our figures as
 POSTed to /webhooks/web/webhook, answered when the bot's replies for it come back) and ``wechat`` (the
 platform's signed text XML to /webhooks/wechat/webhook, plain mode; answered by a passive XML reply with text or,
 when the bot misses the 5-second budget, by a customer-service message that a local fake of the WeChat API
-records for that openid). WeChat is enabled only for ``embedded`` (bench-only WECHAT_* values generated at
-random, credentials file generated into the work folder); ``production-N`` takes ``rest`` and ``web``; ``bare``
-(a plain ``rasa init`` bot) has only REST, so its conversations always use REST whatever the mix.
+records for that openid). WeChat is turned on in ``embedded`` and in every Rasa server of ``production-N``
+(bench-only WECHAT_* values generated at random, credentials file generated into the work folder); ``bare`` (a
+plain ``rasa init`` bot) has only REST, so its conversations always use REST whatever the mix.
 
     python scripts/bench_load.py                                   # bare, embedded, production (2 Rasa) at 10, 50
     python scripts/bench_load.py --targets bare,embedded --levels 10,50,200,1000
@@ -46,13 +46,14 @@ import uuid
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.channels.safety import APOLOGY_TEXT  # noqa: E402
+from bot.channels.wechat.__main__ import credentials_text  # noqa: E402
 from bot.deploy.processes import free_port, spawn, stop, wait_until_up  # noqa: E402
 from bot.paths import REPO_ROOT, index_dir  # noqa: E402
 from scripts.load_channels import (  # noqa: E402
@@ -121,6 +122,26 @@ def bare_rasa(workdir: Path) -> Iterator[str]:
         stop([rasa])
 
 
+def wechat_channel(mix: Mix, workdir: Path) -> Tuple[Dict[str, str], Path]:
+    """Bench-only WeChat settings (values made at random, plain mode, the default reply budget) and a credentials
+    file with the channel on, as run-bot.sh enables it; starts the fake customer-service API the channel calls."""
+    app_id, app_secret = "wx" + secrets.token_hex(8), secrets.token_urlsafe(24)
+    mix.wechat_token = secrets.token_urlsafe(24)
+    mix.wechat_api = FakeWeChatAPI(app_id, app_secret).__enter__()
+    env = {"WECHAT_TOKEN": mix.wechat_token, "WECHAT_APP_ID": app_id, "WECHAT_APP_SECRET": app_secret,
+           "WECHAT_API_BASE": mix.wechat_api.base, "WECHAT_MODE": "plain", "WECHAT_REPLY_BUDGET": "4.5"}
+    credentials = workdir / "credentials.yml"
+    base = (REPO_ROOT / "credentials.yml").read_text(encoding="utf-8")
+    credentials.write_text(credentials_text(base, env), encoding="utf-8")
+    return env, credentials
+
+
+def close_wechat(mix: Optional[Mix]) -> None:
+    if mix and mix.wechat_api:
+        mix.wechat_api.__exit__()
+        mix.wechat_api = None
+
+
 @contextmanager
 def embedded(workdir: Path, mix: Optional[Mix] = None) -> Iterator[str]:
     """Our bot as run-bot.sh starts it (action server, Rasa server), on free ports, state in ``workdir``; with
@@ -132,16 +153,8 @@ def embedded(workdir: Path, mix: Optional[Mix] = None) -> Iterator[str]:
            "SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75"}
     credentials = REPO_ROOT / "credentials.yml"
     if mix and "wechat" in mix.channels:
-        app_id, app_secret = "wx" + secrets.token_hex(8), secrets.token_urlsafe(24)
-        mix.wechat_token = secrets.token_urlsafe(24)
-        mix.wechat_api = FakeWeChatAPI(app_id, app_secret).__enter__()
-        for variable in ("WECHAT_AES_KEY", "WECHAT_MODE", "WECHAT_REPLY_BUDGET"):
-            env.pop(variable, None)  # plain mode, the default budget
-        env.update(WECHAT_TOKEN=mix.wechat_token, WECHAT_APP_ID=app_id, WECHAT_APP_SECRET=app_secret,
-                   WECHAT_API_BASE=mix.wechat_api.base)
-        credentials = workdir / "credentials.yml"
-        subprocess.run([sys.executable, "-m", "bot.channels.wechat", "credentials", str(REPO_ROOT / "credentials.yml"),
-                        "--out", str(credentials)], cwd=REPO_ROOT, env=env, check=True)
+        wechat_env, credentials = wechat_channel(mix, workdir)
+        env.update(wechat_env)
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
@@ -158,14 +171,13 @@ def embedded(workdir: Path, mix: Optional[Mix] = None) -> Iterator[str]:
         yield f"http://127.0.0.1:{rasa_port}"
     finally:
         stop([rasa, actions])
-        if mix and mix.wechat_api:
-            mix.wechat_api.__exit__()
-            mix.wechat_api = None
+        close_wechat(mix)
 
 
 @contextmanager
-def production(workdir: Path, rasa_servers: int) -> Iterator[str]:
-    """The production profile with ``rasa_servers`` Rasa servers, on free ports and databases of its own."""
+def production(workdir: Path, rasa_servers: int, mix: Optional[Mix] = None) -> Iterator[str]:
+    """The production profile with ``rasa_servers`` Rasa servers, on free ports and databases of its own; with
+    WeChat in ``mix``, the channel on in every Rasa server, talking to a fake customer-service API."""
     import psycopg2
     from psycopg2 import sql
 
@@ -176,11 +188,15 @@ def production(workdir: Path, rasa_servers: int) -> Iterator[str]:
                                       tracker_database=f"bot_tracker_bench_{suffix}", lock_key_prefix=f"bench_{suffix}",
                                       workdir=workdir / f"production-{rasa_servers}")
     launcher = Launcher(topology)
+    if mix and "wechat" in mix.channels:
+        topology.workdir.mkdir(parents=True, exist_ok=True)
+        launcher.extra_env, launcher.credentials = wechat_channel(mix, topology.workdir)
     try:
         launcher.start()
         yield f"http://127.0.0.1:{topology.public_rasa_port}"
     finally:
         launcher.stop()
+        close_wechat(mix)
         admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
         admin.autocommit = True
         with admin.cursor() as cursor:
@@ -301,8 +317,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="also hold one conversation of TURNS messages per target (e.g. 200); 0: skip")
     parser.add_argument("--channels", default="rest",
                         help="comma-separated channels the conversations are assigned to round-robin: rest, web, "
-                             "wechat (default rest). wechat only with the embedded target; production-N takes rest "
-                             "and web; bare always uses rest")
+                             "wechat (default rest); bare always uses rest")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "var" / "bench" / "load.json")
     parser.add_argument("--keep-logs", type=Path, metavar="DIR",
                         help="keep every server's log (and the embedded bot's state) in DIR; default: a temporary "
@@ -316,8 +331,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     channels = [channel.strip() for channel in args.channels.split(",") if channel.strip()]
     if not channels or any(channel not in CHANNELS for channel in channels):
         parser.error(f"--channels takes {', '.join(CHANNELS)} (got {args.channels!r})")
-    if "wechat" in channels and any(target.startswith("production-") for target in targets):
-        parser.error("the wechat channel is supported only by the embedded target (production-N: rest, web)")
 
     results: List[Result] = []
     long_results: List[LongConversation] = []
@@ -334,7 +347,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             elif target == "embedded":
                 serving = embedded(workdir, mix)
             else:
-                serving = production(workdir, int(target[11:]))
+                serving = production(workdir, int(target[11:]), mix)
             with serving as url:
                 for level in levels:
                     result = measure(target, url, level, args.messages, mix)

@@ -30,9 +30,10 @@ def test_the_load_benchmark_reports_every_message_of_a_tiny_run(tmp_path):
     assert {"rasa.log", "actions.log"} <= {log.name for log in (tmp_path / "logs" / "embedded").iterdir()}
 
 
-def test_the_load_benchmark_mixes_the_rest_widget_and_wechat_channels(tmp_path):
+@pytest.mark.parametrize("target", ["embedded", pytest.param("production-2", marks=pytest.mark.postgres)])
+def test_the_load_benchmark_mixes_the_rest_widget_and_wechat_channels(tmp_path, target):
     out = tmp_path / "load.json"
-    run = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "bench_load.py"), "--targets", "embedded",
+    run = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "bench_load.py"), "--targets", target,
                           "--levels", "3", "--messages", "2", "--channels", "rest,web,wechat", "--out", str(out)],
                          capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
@@ -41,5 +42,5 @@ def test_the_load_benchmark_mixes_the_rest_widget_and_wechat_channels(tmp_path):
     (result,) = report["results"]
     # One conversation per channel, every message answered by the bot (none lost, none the apology).
     assert (result["target"], result["conversations"], result["messages"], result["lost"], result["failed_turns"]) \
-        == ("embedded", 3, 6, 0, 0)
+        == (target, 3, 6, 0, 0)
     assert result["channels"] == {"rest": 2, "web": 2, "wechat": 2}
