@@ -52,12 +52,11 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.channels.safety import APOLOGY_TEXT  # noqa: E402
 from bot.channels.wechat.__main__ import credentials_text  # noqa: E402
 from bot.deploy.processes import free_port, spawn, stop, wait_until_up  # noqa: E402
 from bot.paths import REPO_ROOT, index_dir  # noqa: E402
 from scripts.load_channels import (  # noqa: E402
-    CHANNELS, FakeWeChatAPI, rest_conversation, web_conversation, wechat_conversation,
+    CHANNELS, LOST_REASONS, FakeWeChatAPI, rest_conversation, web_conversation, wechat_conversation,
 )
 
 VENV_BIN = Path(sys.executable).parent
@@ -92,6 +91,7 @@ class Result:
     lost: int
     failed_turns: int
     channels: Dict[str, int] = field(default_factory=dict)  # messages per channel
+    lost_reasons: Dict[str, int] = field(default_factory=dict)  # e.g. {"HTTP 502": 3, "timeout": 1}
 
 
 @dataclass
@@ -150,7 +150,7 @@ def embedded(workdir: Path, mix: Optional[Mix] = None) -> Iterator[str]:
 
     action_port, rasa_port = free_port(), free_port()
     env = {**os.environ, "BOT_VAR_DIR": str(workdir / "var"), "KB_INDEX_DIR": str(index_dir()),
-           "SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75"}
+           "SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75", "SANIC_BACKLOG": "2048"}
     credentials = REPO_ROOT / "credentials.yml"
     if mix and "wechat" in mix.channels:
         wechat_env, credentials = wechat_channel(mix, workdir)
@@ -236,13 +236,14 @@ def measure(target: str, url: str, conversations: int, messages: int, mix: Optio
     channels = mix.channels if mix else ["rest"]
     # warm the first turn's code paths (of every channel in the mix); not counted
     asyncio.run(load(url, max(min(conversations, 2), len(channels)), 1, mix))
+    LOST_REASONS.clear()
     record, wall = asyncio.run(load(url, conversations, messages, mix))
     latencies = sorted(seconds * 1000 for _, seconds, _ in record)
     return Result(target, conversations, len(record), round(wall, 1), round(len(record) / wall, 2),
                   round(statistics.median(latencies)), round(percentile(latencies, 0.95)),
                   round(percentile(latencies, 0.99)), sum(o == "lost" for o, _, _ in record),
                   sum(o == "failed" for o, _, _ in record),
-                  {channel: sum(c == channel for _, _, c in record) for channel in channels})
+                  {channel: sum(c == channel for _, _, c in record) for channel in channels}, dict(LOST_REASONS))
 
 
 @dataclass
@@ -288,8 +289,10 @@ def report(results: List[Result]) -> str:
         base = bare.get(r.conversations)
         ratios = (f"{r.p95_ms / base.p95_ms:.2f}×", f"{r.messages_per_second / base.messages_per_second:.2f}") \
             if base and r.target != "bare" else ("", "")
+        lost = f"{r.lost} ({', '.join(f'{why}: {n}' for why, n in sorted(r.lost_reasons.items()))})" \
+            if r.lost_reasons else str(r.lost)
         lines.append(f"| {r.target} | {r.conversations} | {r.messages} | {r.messages_per_second} | {r.p50_ms} "
-                     f"| {r.p95_ms} | {r.p99_ms} | {r.lost} | {r.failed_turns} | {ratios[0]} | {ratios[1]} |")
+                     f"| {r.p95_ms} | {r.p99_ms} | {lost} | {r.failed_turns} | {ratios[0]} | {ratios[1]} |")
     return "\n".join(lines)
 
 
@@ -353,7 +356,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                     result = measure(target, url, level, args.messages, mix)
                     results.append(result)
                     print(f"bench: {target} at {level} conversations: {result.messages_per_second} msg/s, "
-                          f"p95 {result.p95_ms} ms, lost {result.lost}", flush=True)
+                          f"p95 {result.p95_ms} ms, lost {result.lost}"
+                          + (f" ({result.lost_reasons})" if result.lost else ""), flush=True)
                 if args.long:
                     long_results.append(measure_long(target, url, args.long))
                     print(f"bench: {target}, one conversation of {args.long} turns: "

@@ -9,7 +9,8 @@
   and answers ``success`` — by a customer-service message to that openid, which :class:`FakeWeChatAPI` records.
 
 Every conversation appends ``(outcome, seconds, channel)`` per message to ``record``: outcome ``reply``,
-``failed`` (the never-silent apology) or ``lost`` (no reply within the timeout).
+``failed`` (the never-silent apology, or the busy notice past the reply budget) or ``lost`` (no reply within the timeout); why each lost message was lost
+(an HTTP status, a client error's class, ``timeout``, ``no reply``) is counted in :data:`LOST_REASONS`.
 """
 from __future__ import annotations
 
@@ -20,21 +21,28 @@ import secrets
 import threading
 import time
 import uuid
+from collections import Counter
 from typing import Dict, List, Optional
 
 import aiohttp
 from aiohttp import web
 
-from bot.channels.safety import APOLOGY_TEXT
+from bot.channels.safety import APOLOGY_TEXT, BUSY_TEXT
 from bot.channels.wechat.protocol import Refused, parse_xml
 
 CHANNELS = ("rest", "web", "wechat")
 WECHAT_WEBHOOK = "/webhooks/wechat/webhook"
 WECHAT_ACCOUNT = "gh_0bench0load0"
+# Why messages were lost, for the benchmark's report (reset by it per measurement).
+LOST_REASONS: Counter = Counter()
+
+
+def _reason(error: BaseException) -> str:
+    return "timeout" if isinstance(error, asyncio.TimeoutError) else type(error).__name__
 
 
 def _outcome(texts: List[str], any_reply: bool) -> str:
-    if any(text == APOLOGY_TEXT or APOLOGY_TEXT in text for text in texts if text):
+    if any(notice in text for text in texts if text for notice in (APOLOGY_TEXT, BUSY_TEXT)):
         return "failed"
     return "reply" if any_reply else "lost"
 
@@ -49,12 +57,14 @@ async def rest_conversation(http: aiohttp.ClientSession, url: str, messages: int
             async with http.post(f"{url}/webhooks/rest/webhook",
                                  json={"sender": sender, "message": script[n % len(script)]}) as answer:
                 replies = await answer.json(content_type=None) if answer.status == 200 else []
-            if any(reply.get("text") == APOLOGY_TEXT for reply in replies):
+            if any(reply.get("text") in (APOLOGY_TEXT, BUSY_TEXT) for reply in replies):
                 outcome = "failed"
             elif any(reply.get("text") or reply.get("buttons") for reply in replies):
                 outcome = "reply"
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            pass
+            else:
+                LOST_REASONS["no reply" if answer.status == 200 else f"HTTP {answer.status}"] += 1
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            LOST_REASONS[_reason(error)] += 1
         record.append((outcome, time.monotonic() - started, "rest"))
 
 
@@ -80,8 +90,10 @@ async def web_conversation(http: aiohttp.ClientSession, url: str, messages: int,
                 replies = (answer or {}).get("messages") or []
                 outcome = _outcome([r.get("text") or "" for r in replies],
                                    any(r.get("text") or r.get("buttons") for r in replies))
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError):
-            pass
+            if outcome == "lost":
+                LOST_REASONS["no session" if token is None else "no reply"] += 1
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError) as error:
+            LOST_REASONS[_reason(error)] += 1
         record.append((outcome, time.monotonic() - started, "web"))
 
 
@@ -192,6 +204,8 @@ async def wechat_conversation(http: aiohttp.ClientSession, url: str, messages: i
                         outcome = _outcome(sent, True)
                         break
                     await asyncio.sleep(0.05)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, Refused):
-            pass
+            if outcome == "lost":
+                LOST_REASONS["no reply" if answer.status == 200 else f"HTTP {answer.status}"] += 1
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, Refused) as error:
+            LOST_REASONS[_reason(error)] += 1
         record.append((outcome, time.monotonic() - started, "wechat"))

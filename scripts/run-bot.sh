@@ -45,5 +45,6 @@ if [[ -n "${WECHAT_TOKEN:-}" ]]; then
   python -m bot.channels.wechat credentials credentials.yml --out "$credentials"
 fi
 
-rasa run --enable-api --interface 127.0.0.1 --port 5005 \
+# Connections waiting to be accepted: Sanic's default (100) drops customers' connections when many arrive at once.
+SANIC_BACKLOG=2048 rasa run --enable-api --interface 127.0.0.1 --port 5005 \
   --model models --endpoints endpoints.yml --credentials "$credentials"

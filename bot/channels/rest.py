@@ -3,7 +3,7 @@
 Rasa's RestInput returns whatever the turn collected, which is ``[]`` when the action server was unreachable,
 crashed or too slow, or when the tracker store failed. Here every turn's replies pass through
 :func:`bot.channels.safety.ensure_reply`, and a turn that takes longer than ``reply_timeout`` seconds is
-answered with the apology while it finishes in the background (so the tracker stays consistent).
+answered with the busy notice while it finishes in the background (so the tracker stays consistent).
 
 ``GET /webhooks/rest/silent_turns`` reports how many turns were rescued so (``{"silent_turns_total": n}``).
 
@@ -28,8 +28,8 @@ from bot.channels.safety import ensure_reply, silent_turns_total
 
 log = logging.getLogger(__name__)
 
-# Below Sanic's 60 s response timeout, so the customer hears from us before the connection is cut; far above a
-# normal turn (well under a second once the action server is warm).
+# Far above a normal turn (well under a second once the action server is warm), below what a person waits for a
+# reply before giving up; also bounds a hung action server (Rasa waits up to 300 s for one).
 DEFAULT_REPLY_TIMEOUT = 25.0
 
 
@@ -59,17 +59,17 @@ class RestInput(RasaRestInput):
 
         async def handle_and_ensure_reply(message: UserMessage) -> None:
             collector = message.output_channel
-            reason, with_person = None, False
+            reason, with_person, still_running = None, False, False
             try:
                 # shield: on timeout the turn goes on (and is saved); only our wait for it ends.
                 with_person = await asyncio.wait_for(asyncio.shield(turn(message)), self.reply_timeout)
             except asyncio.TimeoutError:
-                reason = f"no reply within {self.reply_timeout:g} s"
+                reason, still_running = f"no reply within {self.reply_timeout:g} s", True
             except Exception as error:  # noqa: BLE001 - whatever failed, the customer still gets an answer
                 log.exception("turn failed in conversation %s", message.sender_id)
                 reason = f"{type(error).__name__}: {error}"
             replies = ensure_reply(message.sender_id, list(collector.messages), expect_silence=with_person,
-                                   reason=reason)
+                                   reason=reason, still_running=still_running)
             # The REST response is built from the collector's list right after this returns.
             collector.messages[:] = [{"recipient_id": message.sender_id, **reply} for reply in replies]
 

@@ -42,6 +42,8 @@ def _proxy(upstream: str, read_timeout: int = 120) -> str:
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
       proxy_read_timeout {read_timeout}s;
+      # A connection on loopback is accepted at once or not at all (the server's queue is full): try the next one.
+      proxy_connect_timeout 5s;
       proxy_next_upstream error timeout http_502 http_503;
 """
 

@@ -101,6 +101,10 @@ class Topology:
             "KB_INDEX_DIR": str(self.knowledge_index),
             # A busy action server must not cut Rasa off before its request has started (see run-bot.sh).
             "SANIC_KEEP_ALIVE_TIMEOUT": "75",
+            # Rasa's queue of connections not yet accepted (Sanic's default: 100). nginx opens one per customer
+            # waiting for a reply; with 1,000 at once the default dropped connections (nginx: connect timeouts,
+            # resets, then "no live upstreams"). The kernel caps it at net.core.somaxconn.
+            "SANIC_BACKLOG": "2048",
         }
 
 
@@ -128,7 +132,7 @@ def services(topology: Topology) -> List[Service]:
     shared = ["BOT_DATABASE_URL", "BOT_REDIS_URL", "BOT_FERNET_KEY"]
     return [
         Service("rasa", topology.rasa_ports, topology.public_rasa_port, "/status",
-                shared + ["BOT_WIDGET_KEY", "BOT_DESK_RELAY_KEY"]),
+                shared + ["BOT_WIDGET_KEY", "BOT_DESK_RELAY_KEY", "SANIC_BACKLOG"]),
         Service("actions", topology.action_ports, topology.public_actions_port, "/health", shared),
         Service("console", [topology.console_port], topology.public_console_port, "/",
                 shared + ["BOT_RASA_URL", "BOT_DESK_RELAY_KEY"]),
