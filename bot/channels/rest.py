@@ -33,6 +33,24 @@ log = logging.getLogger(__name__)
 DEFAULT_REPLY_TIMEOUT = 25.0
 
 
+def _reply(message: UserMessage, *, with_person: bool, reason: Optional[str], still_running: bool) -> None:
+    collector = message.output_channel
+    replies = ensure_reply(message.sender_id, list(collector.messages), expect_silence=with_person, reason=reason,
+                           still_running=still_running)
+    # The REST response is built from the collector's list right after the handler returns.
+    collector.messages[:] = [{"recipient_id": message.sender_id, **reply} for reply in replies]
+
+
+def _report_late_failure(conversation_id: str) -> Callable[["asyncio.Future[bool]"], None]:
+    """A turn the customer was told is still running must not fail unseen (asyncio would only say "Task
+    exception was never retrieved"): log it against the conversation."""
+    def report(running: "asyncio.Future[bool]") -> None:
+        if not running.cancelled() and running.exception() is not None:
+            log.error("turn failed in conversation %s after the busy notice was sent", conversation_id,
+                      exc_info=running.exception())
+    return report
+
+
 class RestInput(RasaRestInput):
     def __init__(self, reply_timeout: float = DEFAULT_REPLY_TIMEOUT) -> None:
         if reply_timeout <= 0:
@@ -60,18 +78,25 @@ class RestInput(RasaRestInput):
         async def handle_and_ensure_reply(message: UserMessage) -> None:
             collector = message.output_channel
             reason, with_person, still_running = None, False, False
+            running = asyncio.ensure_future(turn(message))
             try:
                 # shield: on timeout the turn goes on (and is saved); only our wait for it ends.
-                with_person = await asyncio.wait_for(asyncio.shield(turn(message)), self.reply_timeout)
+                with_person = await asyncio.wait_for(asyncio.shield(running), self.reply_timeout)
             except asyncio.TimeoutError:
                 reason, still_running = f"no reply within {self.reply_timeout:g} s", True
+            except asyncio.CancelledError:
+                # Sanic cut the request short (its response timeout, 60 s when Rasa runs without --enable-api, is
+                # counted from before the handler started): Rasa still answers with what was collected, so the
+                # customer gets the busy notice rather than an empty reply.
+                _reply(message, with_person=False, reason="the server's response timeout", still_running=True)
+                running.add_done_callback(_report_late_failure(message.sender_id))
+                raise
             except Exception as error:  # noqa: BLE001 - whatever failed, the customer still gets an answer
                 log.exception("turn failed in conversation %s", message.sender_id)
                 reason = f"{type(error).__name__}: {error}"
-            replies = ensure_reply(message.sender_id, list(collector.messages), expect_silence=with_person,
-                                   reason=reason, still_running=still_running)
-            # The REST response is built from the collector's list right after this returns.
-            collector.messages[:] = [{"recipient_id": message.sender_id, **reply} for reply in replies]
+            if still_running:
+                running.add_done_callback(_report_late_failure(message.sender_id))
+            _reply(message, with_person=with_person, reason=reason, still_running=still_running)
 
         blueprint = super().blueprint(handle_and_ensure_reply)
 
