@@ -9,8 +9,9 @@
   and answers ``success`` — by a customer-service message to that openid, which :class:`FakeWeChatAPI` records.
 
 Every conversation appends ``(outcome, seconds, channel)`` per message to ``record``: outcome ``reply``,
-``failed`` (the never-silent apology, or the busy notice past the reply budget) or ``lost`` (no reply within the timeout); why each lost message was lost
-(an HTTP status, a client error's class, ``timeout``, ``no reply``) is counted in :data:`LOST_REASONS`.
+``failed`` (the never-silent apology, or the busy notice past the reply budget) or ``lost`` (no reply within the
+timeout); why each lost message was lost (an HTTP status, a client error's class, ``timeout``, ``no reply``) is
+counted in :data:`LOST_REASONS`.
 """
 from __future__ import annotations
 
@@ -57,11 +58,9 @@ async def rest_conversation(http: aiohttp.ClientSession, url: str, messages: int
             async with http.post(f"{url}/webhooks/rest/webhook",
                                  json={"sender": sender, "message": script[n % len(script)]}) as answer:
                 replies = await answer.json(content_type=None) if answer.status == 200 else []
-            if any(reply.get("text") in (APOLOGY_TEXT, BUSY_TEXT) for reply in replies):
-                outcome = "failed"
-            elif any(reply.get("text") or reply.get("buttons") for reply in replies):
-                outcome = "reply"
-            else:
+            outcome = _outcome([reply.get("text") or "" for reply in replies],
+                               any(reply.get("text") or reply.get("buttons") for reply in replies))
+            if outcome == "lost":
                 LOST_REASONS["no reply" if answer.status == 200 else f"HTTP {answer.status}"] += 1
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             LOST_REASONS[_reason(error)] += 1

@@ -41,13 +41,12 @@ def _reply(message: UserMessage, *, with_person: bool, reason: Optional[str], st
     collector.messages[:] = [{"recipient_id": message.sender_id, **reply} for reply in replies]
 
 
-def _report_late_failure(conversation_id: str) -> Callable[["asyncio.Future[bool]"], None]:
-    """A turn the customer was told is still running must not fail unseen (asyncio would only say "Task
-    exception was never retrieved"): log it against the conversation."""
+def _log_failure(conversation_id: str) -> Callable[["asyncio.Future[bool]"], None]:
+    """Log a failed turn against its conversation, also one that fails after the customer got the busy notice
+    (asyncio would only say "Task exception was never retrieved")."""
     def report(running: "asyncio.Future[bool]") -> None:
         if not running.cancelled() and running.exception() is not None:
-            log.error("turn failed in conversation %s after the busy notice was sent", conversation_id,
-                      exc_info=running.exception())
+            log.error("turn failed in conversation %s", conversation_id, exc_info=running.exception())
     return report
 
 
@@ -76,9 +75,9 @@ class RestInput(RasaRestInput):
             return False
 
         async def handle_and_ensure_reply(message: UserMessage) -> None:
-            collector = message.output_channel
             reason, with_person, still_running = None, False, False
             running = asyncio.ensure_future(turn(message))
+            running.add_done_callback(_log_failure(message.sender_id))
             try:
                 # shield: on timeout the turn goes on (and is saved); only our wait for it ends.
                 with_person = await asyncio.wait_for(asyncio.shield(running), self.reply_timeout)
@@ -89,13 +88,9 @@ class RestInput(RasaRestInput):
                 # counted from before the handler started): Rasa still answers with what was collected, so the
                 # customer gets the busy notice rather than an empty reply.
                 _reply(message, with_person=False, reason="the server's response timeout", still_running=True)
-                running.add_done_callback(_report_late_failure(message.sender_id))
                 raise
-            except Exception as error:  # noqa: BLE001 - whatever failed, the customer still gets an answer
-                log.exception("turn failed in conversation %s", message.sender_id)
+            except Exception as error:  # noqa: BLE001 - whatever failed (logged above), the customer gets an answer
                 reason = f"{type(error).__name__}: {error}"
-            if still_running:
-                running.add_done_callback(_report_late_failure(message.sender_id))
             _reply(message, with_person=with_person, reason=reason, still_running=still_running)
 
         blueprint = super().blueprint(handle_and_ensure_reply)
