@@ -54,7 +54,9 @@ class ConfidencePolicy:
     near_wording: float = 0.75
     near_wording_floor: float = 0.2
     near_wording_rival_ratio: float = 0.6
-    near_wording_margin: float = 0.1
+    # 0.1 until the entry head (2026-12-03): "網購七天無理由退貨" then offered 01 (cosine 0.78) with 05 (0.681, how
+    # long a refund takes) by 0.001; a runner-up that near is a neighbouring question, not a rival wording.
+    near_wording_margin: float = 0.08
 
     @classmethod
     def from_thresholds(cls, thresholds: Dict[str, float]) -> "ConfidencePolicy":

