@@ -27,6 +27,7 @@ STEPS = (
     ("roles", Ablation(roles=False)),
     ("query expansion", Ablation(expansion=False)),
     ("memory of real tuning questions (nearest-question features)", Ablation(memory=False)),
+    ("entry head (ridge over dense vectors onto the entries)", Ablation(entry_head=False)),
 )
 
 

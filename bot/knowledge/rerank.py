@@ -622,7 +622,7 @@ class RerankingRetriever:
         The topic head sees the whole question; the reranker weighs each entry's wording and often crowns an entry
         of a neighbouring topic by a hair. On fresh real questions (the tuning supplement, out of fold) this kept
         entry hit@1 (0.414) and raised topic hit@1 from 0.627 to 0.647 (ratios 0.3 / 0.5 / 0.7 / 0.9: hit@1 0.408 /
-        0.414 / 0.417 / 0.414, topic hit@1 0.649 / 0.647 / 0.642 / 0.629).
+        0.414 / 0.417 / 0.414, topic hit@1 0.649 / 0.647 / 0.642 / 0.629; measured before the negation and role guard).
         """
         order = np.argsort(-probabilities, kind="stable")
         classes = list(topic_classes)
