@@ -604,12 +604,13 @@ class RerankingRetriever:
                 ev, order, logits, features, topic_probs, self.model.topic.classes))
         else:
             confidences = probabilities[order]
+        shown = tied_nearest_first(confidences, ev.dense_full[ev.candidates[order]])[:k]
         hits = [
-            Hit(self.kb.entries[ev.candidates[j]], float(probabilities[j]), bm25=float(ev.bm25_full[ev.candidates[j]]),
-                dense=float(ev.dense_full[ev.candidates[j]]), confidence=float(confidences[n]))
-            for n, j in enumerate(order)
+            Hit(self.kb.entries[ev.candidates[order[n]]], float(probabilities[order[n]]),
+                bm25=float(ev.bm25_full[ev.candidates[order[n]]]), dense=float(ev.dense_full[ev.candidates[order[n]]]),
+                confidence=float(confidences[n]))
+            for n in shown
         ]
-        hits = [hits[n] for n in tied_nearest_first([h.confidence for h in hits], [h.dense for h in hits])][:k]
         topic = self.model.topic.classes[int(topic_probs.argmax())]
         return hits, topic
 
