@@ -150,7 +150,8 @@ def embedded(workdir: Path, mix: Optional[Mix] = None) -> Iterator[str]:
 
     action_port, rasa_port = free_port(), free_port()
     env = {**os.environ, "BOT_VAR_DIR": str(workdir / "var"), "KB_INDEX_DIR": str(index_dir()),
-           "SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75", "SANIC_BACKLOG": "2048"}
+           "SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75", "SANIC_BACKLOG": "2048",
+           "SANIC_USE_UVLOOP": "false", "DISABLE_UVLOOP": "1"}
     credentials = REPO_ROOT / "credentials.yml"
     if mix and "wechat" in mix.channels:
         wechat_env, credentials = wechat_channel(mix, workdir)
@@ -162,9 +163,10 @@ def embedded(workdir: Path, mix: Optional[Mix] = None) -> Iterator[str]:
         f'  db: "{workdir / "tracker.db"}"\nlock_store:\n  type: in_memory\n', encoding="utf-8")
     actions = spawn([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
                     REPO_ROOT, env, workdir / "actions.log")
-    rasa = spawn([str(VENV_BIN / "rasa"), "run", "--interface", "127.0.0.1", "--port", str(rasa_port), "--model",
-                  str(newest_model()), "--endpoints", str(endpoints), "--credentials",
-                  str(credentials)], REPO_ROOT, env, workdir / "rasa.log")
+    # --enable-api as in run-bot.sh: without it Sanic cuts a request off after 60 s, counted from before its handler.
+    rasa = spawn([str(VENV_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(rasa_port),
+                  "--model", str(newest_model()), "--endpoints", str(endpoints), "--credentials", str(credentials)],
+                 REPO_ROOT, env, workdir / "rasa.log")
     try:
         wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, workdir / "actions.log")
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, workdir / "rasa.log")

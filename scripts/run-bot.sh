@@ -31,6 +31,10 @@ fi
 
 # Sanic closes a connection whose request has not started within its keep-alive timeout (5 s); when the action
 # server is busy that cuts Rasa off mid-request ("Cannot write to closing transport": the turn's events are lost).
+# SANIC_USE_UVLOOP=false: uvloop accepts one waiting connection per turn of a busy event loop (asyncio's loop accepts
+# them all), so with many customers at once their first messages waited minutes before a handler started.
+# DISABLE_UVLOOP: aiogram (imported by Rasa's Telegram channel) installs uvloop's policy on import otherwise.
+export SANIC_USE_UVLOOP=false DISABLE_UVLOOP=1
 SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=75 rasa run actions --actions actions --port 5055 &
 actions_pid=$!
 python -m bot.console.cli serve --host 127.0.0.1 --port 8000 &

@@ -105,6 +105,13 @@ class Topology:
             # waiting for a reply; with 1,000 at once the default dropped connections (nginx: connect timeouts,
             # resets, then "no live upstreams"). The kernel caps it at net.core.somaxconn.
             "SANIC_BACKLOG": "2048",
+            # uvloop accepts one waiting connection per turn of a busy event loop (asyncio's loop takes all of
+            # them): at 1,000 customers the first messages waited minutes in the accept queue, ~1 accepted a
+            # second per Rasa server (``ss -ltn``), so no reply within the 25 s budget could even start. Sanic
+            # reads the first; the second stops aiogram (imported by Rasa's Telegram channel) from installing
+            # uvloop's policy anyway.
+            "SANIC_USE_UVLOOP": "false",
+            "DISABLE_UVLOOP": "1",
         }
 
 
@@ -132,8 +139,10 @@ def services(topology: Topology) -> List[Service]:
     shared = ["BOT_DATABASE_URL", "BOT_REDIS_URL", "BOT_FERNET_KEY"]
     return [
         Service("rasa", topology.rasa_ports, topology.public_rasa_port, "/status",
-                shared + ["BOT_WIDGET_KEY", "BOT_DESK_RELAY_KEY", "SANIC_BACKLOG"]),
-        Service("actions", topology.action_ports, topology.public_actions_port, "/health", shared),
+                shared + ["BOT_WIDGET_KEY", "BOT_DESK_RELAY_KEY", "SANIC_BACKLOG", "SANIC_USE_UVLOOP",
+                           "DISABLE_UVLOOP"]),
+        Service("actions", topology.action_ports, topology.public_actions_port, "/health",
+                shared + ["SANIC_USE_UVLOOP", "DISABLE_UVLOOP"]),
         Service("console", [topology.console_port], topology.public_console_port, "/",
                 shared + ["BOT_RASA_URL", "BOT_DESK_RELAY_KEY"]),
     ]

@@ -7,6 +7,7 @@
   kb bench [questions.jsonl ...]    quality, decisions and latency of every system per question set, to a file
   kb bench --real-only              only the real questions' tuning and test halves
   kb ablate [tune.jsonl]            what each reranker step buys, cross-validated on the tuning half
+  kb ablate --fresh-from N          the same rows trained on the lines before N, scored on lines N to the end
 """
 from __future__ import annotations
 
@@ -128,12 +129,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_ablate(args: argparse.Namespace) -> int:
     from bot.knowledge import ablation
+    from bot.knowledge.model import load_knowledge_base
     from bot.knowledge.service import KnowledgeService
 
-    service = KnowledgeService.load(model=args.model)
-    output = Path(args.output) if args.output else var_dir() / "bench" / "kb-ablation.md"
+    questions = Path(args.questions)
+    default_name = "kb-ablation.md" if args.fresh_from is None else "kb-ablation-fresh.md"
+    output = Path(args.output) if args.output else var_dir() / "bench" / default_name
     try:
-        text = ablation.run(service, Path(args.questions), output)
+        if args.fresh_from is not None:
+            # Bad input is reported before the model is loaded (ablation.run splits again on the service's base).
+            ablation.fresh_split(questions, args.fresh_from, load_knowledge_base())
+    except (ValueError, OSError) as exc:
+        print(f"kb ablate: {exc}", file=sys.stderr)
+        return 2
+    service = KnowledgeService.load(model=args.model)
+    try:
+        text = ablation.run(service, questions, output, args.fresh_from)
     except ValueError as exc:
         print(f"kb ablate: {exc}", file=sys.stderr)
         return 2
@@ -170,7 +181,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     ablate_parser = sub.add_parser("ablate", help="what each step of the reranker buys, cross-validated on the tuning half")
     ablate_parser.add_argument("questions", nargs="?", default=str(KNOWLEDGE_DIR / "bench" / "real" / "tune.jsonl"),
                                help="the tuning questions (default knowledge/bench/real/tune.jsonl)")
-    ablate_parser.add_argument("--output", help="where to write the table (default var/bench/kb-ablation.md)")
+    ablate_parser.add_argument("--fresh-from", type=int, metavar="N",
+                               help="no cross-validation: train on the file's lines before line N (1-based), "
+                                    "score lines N to the end (the README's supplement: 224)")
+    ablate_parser.add_argument("--output", help="where to write the table (default var/bench/kb-ablation.md, "
+                                                "with --fresh-from var/bench/kb-ablation-fresh.md)")
     ablate_parser.set_defaults(func=cmd_ablate)
 
     args = parser.parse_args(argv)

@@ -861,7 +861,7 @@ def train(retriever: RerankingRetriever, real: Sequence[TrainingQuery], ablation
     final_topic = fit_topic(retriever, prepared_real)
     model = fit_reranker(retriever, wordings, prepared_real, [*wording_topic, *real_topic], final_topic, ablation)
     if prepared_real:
-        out_of_fold = _out_of_fold(retriever, wordings, prepared_real, ablation,
+        out_of_fold = held_out_rankings(retriever, wordings, prepared_real, ablation,
                                    (wording_topic, real_topic, folds_of(len(prepared_real))))
         calibrate(model, retriever, prepared_real, [r for r, _ in out_of_fold], [i for _, i in out_of_fold])
     return model
@@ -910,12 +910,12 @@ def cross_validated_rankings(retriever: RerankingRetriever, wordings: Sequence[P
                              topics=None) -> List[List[Tuple[int, float]]]:
     """For every real question, the reranked (entry index, probability) list from a reranker that never saw it
     and topic features from a classifier that never saw it (``topics``: out-of-fold classifiers already fitted)."""
-    return [ranking for ranking, _ in _out_of_fold(retriever, wordings, real, ablation, topics)]
+    return [ranking for ranking, _ in held_out_rankings(retriever, wordings, real, ablation, topics)]
 
 
-def _out_of_fold(retriever: RerankingRetriever, wordings: Sequence[PreparedQuery], real: Sequence[PreparedQuery],
-                 ablation: Ablation = Ablation(), topics=None
-                 ) -> List[Tuple[List[Tuple[int, float]], Tuple[np.ndarray, np.ndarray]]]:
+def held_out_rankings(retriever: RerankingRetriever, wordings: Sequence[PreparedQuery], real: Sequence[PreparedQuery],
+                      ablation: Ablation = Ablation(), topics=None
+                      ) -> List[Tuple[List[Tuple[int, float]], Tuple[np.ndarray, np.ndarray]]]:
     """Per real question: the out-of-fold ranking and its calibration inputs (:func:`calibration_inputs`)."""
     wording_topic, real_topic, real_folds = topics or out_of_fold_topics(retriever, wordings, real)
     out: List = [None] * len(real)

@@ -55,6 +55,14 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         # Per conversation, how many stored events of its session the last load left out (save counts from it).
         self._left_out: Dict[str, int] = {}
         super().__init__(*args, **kwargs)
+        # Rasa's create_all makes a missing table with its indexes, but adds nothing to a table made before them.
+        for index in self.SQLEvent.__table__.indexes:
+            try:
+                index.create(self.engine, checkfirst=True)
+            except sa.exc.DBAPIError:
+                # Several Rasa servers start at once: another one made it between the check and the create.
+                if index.name not in {i["name"] for i in sa.inspect(self.engine).get_indexes(index.table.name)}:
+                    raise
         if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
             self._keep_sqlite_connections()
 
@@ -84,6 +92,12 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         intent_name = sa.Column(sa.String(255))
         action_name = sa.Column(sa.String(255))
         data = sa.Column(EncryptedText)
+
+        # A turn's queries read one conversation's rows newest first, or its rows of a few types (the session's
+        # start, slots, state events): with these they read index entries of that conversation only, in order,
+        # instead of fetching every row of it and sorting (``scripts/bench_tracker_store.py``).
+        __table_args__ = (sa.Index("ix_conversation_events_sender_id_id", "sender_id", "id"),
+                          sa.Index("ix_conversation_events_sender_type", "sender_id", "type_name", "id"))
 
     def _event_query(self, session, sender_id: str, fetch_events_from_all_sessions: bool):
         """Rasa's query for a conversation's events, with the latest session's start looked up first. Rasa joins it

@@ -42,6 +42,8 @@ class BotProcesses:
 
     def start(self) -> "BotProcesses":
         self.workdir.mkdir(parents=True, exist_ok=True)
+        # Both servers on asyncio's loop, as run-bot.sh runs them.
+        self.env = {**self.env, "SANIC_USE_UVLOOP": "false", "DISABLE_UVLOOP": "1"}
         self.database_url = self.database_url or f"sqlite:///{Path(self.env['BOT_VAR_DIR']) / 'bot.db'}"
         self.start_actions()
         self.start_rasa()

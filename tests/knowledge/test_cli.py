@@ -71,3 +71,45 @@ def test_bench_rejects_a_bad_question_file_with_its_line_number(tmp_path):
     result = run_kb("bench", str(questions))
     assert result.returncode == 2
     assert f"{questions}:2" in result.stderr and "entry_id" in result.stderr
+
+
+def test_ablate_fresh_from_rejects_bad_input_before_training(tmp_path):
+    labelled = json.dumps({"text": "网上买的裙子不合适收到两天了能退吗", "topic": "return_7day",
+                           "entry_id": "return_7day_01"}, ensure_ascii=False)
+    questions = tmp_path / "tune.jsonl"
+    questions.write_text(f"{labelled}\n{labelled}\n\n\n", encoding="utf-8")
+    unlabelled = tmp_path / "unlabelled.jsonl"
+    unlabelled.write_text(f'{labelled}\n{{"text": "健身房老板跑路了我卡里还有两千"}}\n', encoding="utf-8")
+    for args, message in (
+        ((str(questions), "--fresh-from", "1"), "must be at least 2"),
+        ((str(questions), "--fresh-from", "5"), "has only 4 lines"),
+        ((str(questions), "--fresh-from", "3"), "lines 3–4 hold no labelled questions"),
+        ((str(unlabelled), "--fresh-from", "2"), f"{unlabelled}:2"),
+        ((str(tmp_path / "missing.jsonl"), "--fresh-from", "2"), "missing.jsonl"),
+        ((str(questions), "--fresh-from", "x"), "invalid int value"),
+    ):
+        result = run_kb("ablate", *args, "--output", str(tmp_path / "ablation.md"))
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
+    assert not (tmp_path / "ablation.md").exists()
+
+
+def test_ablate_fresh_from_trains_on_the_lines_before_and_scores_the_rest(tmp_path):
+    tune = (REPO_ROOT / "knowledge" / "bench" / "real" / "tune.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = tmp_path / "tune.jsonl"
+    questions.write_text("\n".join(tune[:30]) + "\n", encoding="utf-8")
+    output = tmp_path / "fresh.md"
+    result = run_kb("ablate", str(questions), "--fresh-from", "21", "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    table = output.read_text(encoding="utf-8")
+    assert "trained on the 20 questions before line 21" in table and "scored on the 10 from line 21 on" in table
+    rows = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
+    from bot.knowledge.ablation import STEPS
+
+    reranker_rows = ["**reranker, all steps** (stored wordings + real tuning questions)",
+                     *(f"… without {name}" for name, _ in STEPS)]
+    for name in ["BM25", "dense", "reranker trained on stored wordings only", *reranker_rows]:
+        assert f"| {name} |" in table
+        figures = rows[name]
+        assert set(figures) == {"hit@1", "MRR", "topic hit@1"}
+        assert all(0.0 <= value <= 1.0 for value in figures.values()), (name, figures)

@@ -5,7 +5,7 @@ from rasa.shared.core.events import (
     ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered, UserUtteranceReverted,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from bot.paths import REPO_ROOT
@@ -135,3 +135,24 @@ async def test_a_returning_customer_gets_the_new_session_and_the_transcript_keep
     full = await store.retrieve_full_tracker("web:returning")
     assert [e.text for e in full.events if isinstance(e, (UserUttered, BotUttered))] == [
         "快递丢了谁负责", "由商家承担运输风险。", "七天无理由怎么算", "从收到货的次日起算七天。"]
+
+
+@pytest.mark.asyncio
+async def test_a_table_from_before_the_turn_indexes_gets_them_and_its_conversations_still_load(database_url):
+    store = tracker_store(database_url)
+    tracker = DialogueStateTracker.from_events("web:old", [ActionExecuted("action_listen"), UserUttered("七天无理由")],
+                                               store.domain.slots)
+    await store.save(tracker)
+    engine = create_engine(database_url)
+    wanted = {"ix_conversation_events_sender_id_id", "ix_conversation_events_sender_type"}
+    with engine.begin() as connection:  # the table as an earlier release made it
+        for name in wanted:
+            connection.execute(text(f"DROP INDEX {name}"))
+    assert not wanted & {i["name"] for i in inspect(engine).get_indexes("conversation_events")}
+
+    reopened, again = tracker_store(database_url), tracker_store(database_url)  # the second finds them made
+
+    assert wanted <= {i["name"] for i in inspect(engine).get_indexes("conversation_events")}
+    for store in (reopened, again):
+        assert (await store.retrieve("web:old")).latest_message.text == "七天无理由"
+    engine.dispose()
