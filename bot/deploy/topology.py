@@ -60,9 +60,12 @@ class Topology:
     def on_free_ports(cls, **settings) -> "Topology":
         """A topology whose every port is free now (tests and benchmarks run beside a developer's bot)."""
         rasa, actions = settings.get("rasa_servers", cls.rasa_servers), settings.get("action_servers", cls.action_servers)
-        ports = dict(public_rasa_port=_free_run(1), api_port=_free_run(1), public_actions_port=_free_run(1),
-                     public_console_port=_free_run(1), console_port=_free_run(1),
-                     first_rasa_port=_free_run(rasa), first_action_port=_free_run(actions))
+        # One run for all of them: ports drawn one by one could be drawn twice (nginx then served the actions'
+        # port as the channels' one, and every action call got its 403).
+        single = ("public_rasa_port", "api_port", "public_actions_port", "public_console_port", "console_port")
+        first = _free_run(len(single) + rasa + actions)
+        ports = {name: first + n for n, name in enumerate(single)}
+        ports.update(first_rasa_port=first + len(single), first_action_port=first + len(single) + rasa)
         return cls(**{**ports, **settings})
 
     @property
