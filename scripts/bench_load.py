@@ -54,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.channels.wechat.__main__ import credentials_text  # noqa: E402
 from bot.deploy.processes import free_port, spawn, stop, wait_until_up  # noqa: E402
+from bot.deploy.topology import SANIC_SETTINGS  # noqa: E402
 from bot.paths import REPO_ROOT, index_dir  # noqa: E402
 from scripts.load_channels import (  # noqa: E402
     CHANNELS, LOST_REASONS, FakeWeChatAPI, rest_conversation, web_conversation, wechat_conversation,
@@ -150,8 +151,7 @@ def embedded(workdir: Path, mix: Optional[Mix] = None) -> Iterator[str]:
 
     action_port, rasa_port = free_port(), free_port()
     env = {**os.environ, "BOT_VAR_DIR": str(workdir / "var"), "KB_INDEX_DIR": str(index_dir()),
-           "SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75", "SANIC_BACKLOG": "2048",
-           "SANIC_USE_UVLOOP": "false", "DISABLE_UVLOOP": "1"}
+           "SANIC_HOST": "127.0.0.1", **SANIC_SETTINGS}
     credentials = REPO_ROOT / "credentials.yml"
     if mix and "wechat" in mix.channels:
         wechat_env, credentials = wechat_channel(mix, workdir)

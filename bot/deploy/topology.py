@@ -24,6 +24,25 @@ from typing import Dict, List
 from bot.paths import REPO_ROOT, index_dir
 
 
+# How every Sanic process (Rasa and action servers) runs, in every profile: the topology, the benchmark's
+# embedded bot and the tests' bot use this; run-bot.sh and the deployment files set the same by hand.
+SANIC_SETTINGS = {
+    # A busy action server must not cut Rasa off before its request has started (see run-bot.sh).
+    "SANIC_KEEP_ALIVE_TIMEOUT": "75",
+    # Rasa's queue of connections not yet accepted (Sanic's default: 100). nginx opens one per customer
+    # waiting for a reply; with 1,000 at once the default dropped connections (nginx: connect timeouts,
+    # resets, then "no live upstreams"). The kernel caps it at net.core.somaxconn.
+    "SANIC_BACKLOG": "2048",
+    # uvloop accepts one waiting connection per turn of a busy event loop (asyncio's loop takes all of
+    # them): at 1,000 customers the first messages waited minutes in the accept queue, ~1 accepted a
+    # second per Rasa server (``ss -ltn``), so no reply within the 25 s budget could even start. Sanic
+    # reads the first; the second stops aiogram (imported by Rasa's Telegram channel) from installing
+    # uvloop's policy anyway.
+    "SANIC_USE_UVLOOP": "false",
+    "DISABLE_UVLOOP": "1",
+}
+
+
 @dataclass(frozen=True)
 class Service:
     """One kind of process: its name, the ports it listens on, how it is checked, and what it reads from the
@@ -102,19 +121,7 @@ class Topology:
             "BOT_RASA_URL": self.bot_url,
             "BOT_VAR_DIR": str(self.var_dir),
             "KB_INDEX_DIR": str(self.knowledge_index),
-            # A busy action server must not cut Rasa off before its request has started (see run-bot.sh).
-            "SANIC_KEEP_ALIVE_TIMEOUT": "75",
-            # Rasa's queue of connections not yet accepted (Sanic's default: 100). nginx opens one per customer
-            # waiting for a reply; with 1,000 at once the default dropped connections (nginx: connect timeouts,
-            # resets, then "no live upstreams"). The kernel caps it at net.core.somaxconn.
-            "SANIC_BACKLOG": "2048",
-            # uvloop accepts one waiting connection per turn of a busy event loop (asyncio's loop takes all of
-            # them): at 1,000 customers the first messages waited minutes in the accept queue, ~1 accepted a
-            # second per Rasa server (``ss -ltn``), so no reply within the 25 s budget could even start. Sanic
-            # reads the first; the second stops aiogram (imported by Rasa's Telegram channel) from installing
-            # uvloop's policy anyway.
-            "SANIC_USE_UVLOOP": "false",
-            "DISABLE_UVLOOP": "1",
+            **SANIC_SETTINGS,
         }
 
 

@@ -10,6 +10,7 @@ from typing import Dict, List, Optional
 import requests
 
 from bot.deploy.processes import free_port, spawn, stop as stop_processes, wait_until_up
+from bot.deploy.topology import SANIC_SETTINGS
 from bot.paths import REPO_ROOT
 
 VENV_BIN = Path(sys.executable).parent
@@ -42,8 +43,7 @@ class BotProcesses:
 
     def start(self) -> "BotProcesses":
         self.workdir.mkdir(parents=True, exist_ok=True)
-        # Both servers on asyncio's loop, as run-bot.sh runs them.
-        self.env = {**self.env, "SANIC_USE_UVLOOP": "false", "DISABLE_UVLOOP": "1"}
+        self.env = {**self.env, **SANIC_SETTINGS}  # both servers as run-bot.sh runs them
         self.database_url = self.database_url or f"sqlite:///{Path(self.env['BOT_VAR_DIR']) / 'bot.db'}"
         self.start_actions()
         self.start_rasa()
@@ -55,7 +55,7 @@ class BotProcesses:
         self.actions = spawn(
             [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
             # As in run-bot.sh: a busy action server must not cut Rasa off before its request has started.
-            REPO_ROOT, {**self.env, "SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75"}, log,
+            REPO_ROOT, {**self.env, "SANIC_HOST": "127.0.0.1"}, log,
         )
         # The action server loads the knowledge base and its index before it answers; on 2 busy cores that takes minutes.
         wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions, log, timeout=600)
