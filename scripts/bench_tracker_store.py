@@ -2,7 +2,8 @@
 ``EncryptedSQLTrackerStore`` and, in the same run, Rasa's own ``SQLTrackerStore`` as the baseline, on SQLite and on
 the local PostgreSQL.
 
-For every store, dialect and length, one conversation of that many turns (a question, the answer's action, a slot,
+For every store (Rasa's; ours reading every turn from the database; ours keeping its conversations in memory, as a
+server runs it), dialect and length, one conversation of that many turns (a question, the answer's action, a slot,
 the reply and a listen, twice: 10 events a turn) is saved, then ``--repeat`` turns are timed the way Rasa runs
 them: load the tracker, add a message and a listen, save. Prints a table (median milliseconds) and writes
 ``var/bench/tracker_store.json`` and ``.md``.
@@ -24,6 +25,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Iterator, List, Optional
 
@@ -37,7 +39,9 @@ from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 from bot.paths import REPO_ROOT  # noqa: E402
 from bot.store.rasa_tracker import EncryptedSQLTrackerStore  # noqa: E402
 
-STORES = {"rasa": SQLTrackerStore, "ours": EncryptedSQLTrackerStore}
+# Ours twice: reading every turn from the database, and as a server runs it, keeping its conversations in memory.
+STORES = {"rasa": SQLTrackerStore, "ours, from the database": partial(EncryptedSQLTrackerStore, cached_conversations=0),
+          "ours, kept in memory": EncryptedSQLTrackerStore}
 POSTGRES_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
 

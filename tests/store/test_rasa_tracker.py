@@ -6,6 +6,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.event import listen
 from sqlalchemy.engine import make_url
 
 from bot.paths import REPO_ROOT
@@ -60,8 +61,10 @@ async def test_events_are_encrypted_at_rest_and_read_back_unchanged(store, datab
 
 
 @pytest.mark.asyncio
-async def test_a_long_conversation_is_loaded_as_its_state_and_recent_turns_and_stored_whole(database_url):
-    store = tracker_store(database_url, recent_events=20)
+@pytest.mark.parametrize("kept_in_memory", [0, 500], ids=["from-the-database", "kept-in-memory"])
+async def test_a_long_conversation_is_loaded_as_its_state_and_recent_turns_and_stored_whole(database_url,
+                                                                                             kept_in_memory):
+    store = tracker_store(database_url, recent_events=20, cached_conversations=kept_in_memory)
     domain = store.domain
     tracker = DialogueStateTracker.from_events("web:long", [ActionExecuted("action_listen")], domain.slots)
     tracker.update(SlotSet("last_entry_id", "warranty_01"))
@@ -74,12 +77,16 @@ async def test_a_long_conversation_is_loaded_as_its_state_and_recent_turns_and_s
         await store.save(tracker)
         tracker = await store.retrieve("web:long")
 
-    # What a turn loads: the slot from the start, and the last turns from a listen on.
+    # What a turn loads: the slot from the start, and the last turns from a listen on; what a server keeps in
+    # memory between turns grows no larger than a session the database would load whole.
     assert tracker.get_slot("last_entry_id") == "return_7day_01"
     assert tracker.latest_message.text == "第59个问题"
     events = list(tracker.events)
-    assert len(events) <= 1 + 20
-    assert events[0] == SlotSet("last_entry_id", "return_7day_01") and events[1] == ActionExecuted("action_listen")
+    if kept_in_memory:
+        assert len(events) <= 2 * 20 + 1
+    else:
+        assert len(events) <= 1 + 20
+        assert events[0] == SlotSet("last_entry_id", "return_7day_01") and events[1] == ActionExecuted("action_listen")
 
     # A new turn on the loaded tracker stores exactly its new events, and the full history reads back whole.
     tracker.update(UserUttered("最后一个问题"))
@@ -135,6 +142,62 @@ async def test_a_returning_customer_gets_the_new_session_and_the_transcript_keep
     full = await store.retrieve_full_tracker("web:returning")
     assert [e.text for e in full.events if isinstance(e, (UserUttered, BotUttered))] == [
         "快递丢了谁负责", "由商家承担运输风险。", "七天无理由怎么算", "从收到货的次日起算七天。"]
+
+
+def reads_of_event_rows(store: EncryptedSQLTrackerStore) -> list:
+    """The statements that fetch events' (encrypted) data, recorded as the store runs them."""
+    statements: list = []
+    listen(store.engine, "before_cursor_execute",
+           lambda _conn, _cursor, statement, *_: statements.append(statement)
+           if "conversation_events.data" in statement and statement.lstrip().upper().startswith("SELECT") else None)
+    return statements
+
+
+@pytest.mark.asyncio
+async def test_the_next_turn_of_a_conversation_this_server_saved_reads_no_event_rows(database_url):
+    store, elsewhere = tracker_store(database_url), tracker_store(database_url, cached_conversations=0)
+    tracker = DialogueStateTracker.from_events("web:warm", [
+        ActionExecuted("action_listen"), UserUttered(f"电话{PHONE}", {"name": "inform", "confidence": 0.9}),
+        SlotSet("last_entry_id", "return_7day_01"), BotUttered("好的"), ActionExecuted("action_listen")],
+        store.domain.slots)
+    await store.save(tracker)
+    assert (await store.retrieve("web:warm")) is not None  # the first load reads the rows
+    reads = reads_of_event_rows(store)
+
+    for turn in range(3):
+        tracker = await store.retrieve("web:warm")
+        tracker.update(UserUttered(f"第{turn}个问题"))
+        tracker.update(BotUttered(f"第{turn}个回答"))
+        await store.save(tracker)
+
+    assert reads == []
+    # What it read from memory is what the database holds.
+    assert [e.as_dict() for e in (await store.retrieve("web:warm")).events] == \
+        [e.as_dict() for e in (await elsewhere.retrieve("web:warm")).events]
+
+
+@pytest.mark.asyncio
+async def test_two_servers_taking_turns_in_one_conversation_each_see_the_others_events(database_url):
+    first, second = tracker_store(database_url), tracker_store(database_url)
+    tracker = DialogueStateTracker.from_events("web:shared", [ActionExecuted("action_listen"), UserUttered("你好"),
+                                                              BotUttered("您好"), ActionExecuted("action_listen")],
+                                               first.domain.slots)
+    await first.save(tracker)
+    await first.retrieve("web:shared")  # the first server now keeps the conversation in memory
+
+    on_second = await second.retrieve("web:shared")
+    on_second.update(UserUttered("快递丢了谁负责"))
+    on_second.update(SlotSet("last_entry_id", "express_delivery_01"))
+    await second.save(on_second)
+
+    on_first = await first.retrieve("web:shared")
+    assert on_first.latest_message.text == "快递丢了谁负责"
+    assert on_first.get_slot("last_entry_id") == "express_delivery_01"
+    on_first.update(BotUttered("由商家承担运输风险。"))
+    await first.save(on_first)
+    full = await second.retrieve_full_tracker("web:shared")
+    assert [e.text for e in full.events if isinstance(e, (UserUttered, BotUttered))] == [
+        "你好", "您好", "快递丢了谁负责", "由商家承担运输风险。"]
 
 
 @pytest.mark.asyncio
