@@ -1,0 +1,1 @@
+"""Rasa dialogue policies of our own (configured in ``config.yml``)."""
