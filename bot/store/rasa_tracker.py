@@ -87,9 +87,9 @@ class LoadedSessions:
         ``before``); otherwise the conversation is read from the database next time."""
         entry = self._entries.get(sender_id)
         if entry is None or entry[0] != before:
-            self._entries.pop(sender_id, None)
-            return
-        self.put(sender_id, after, entry[1] + new_events)
+            self.drop(sender_id)
+        else:
+            self.put(sender_id, after, entry[1] + new_events)
 
     def drop(self, sender_id: str) -> None:
         self._entries.pop(sender_id, None)
@@ -168,9 +168,8 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
     def _stamp(self, session, sender_id: str) -> Stamp:
         """Read from the (sender id, id) index alone."""
         Event = self.SQLEvent
-        newest, rows = session.query(sa.func.max(Event.id), sa.func.count(Event.id)) \
-            .filter(Event.sender_id == sender_id).one()
-        return newest, rows
+        return tuple(session.query(sa.func.max(Event.id), sa.func.count(Event.id))
+                     .filter(Event.sender_id == sender_id).one())
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         if fetch_events_from_all_sessions or not self.recent_events:
